@@ -1,0 +1,103 @@
+# peelbench — top-level build.  `make` builds ./peelbench, `make test` runs
+# every test, `make deps` installs the Debian packages everything needs.
+# Quiet by default; `make V=1` shows every command.
+
+OUTPUT    := build
+CLANG     ?= clang
+CC        ?= cc
+BPFTOOL   ?= bpftool
+ARCH      := x86
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+PKGS      := libbpf json-c sqlite3
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+             -I$(OUTPUT) -Iuser -Ibench -Ibpf \
+             $(shell pkg-config --cflags $(PKGS))
+LDLIBS    += $(shell pkg-config --libs $(PKGS)) -lelf -lz -lm -lpthread
+DEPFLAGS   = -MMD -MP
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+              -I$(OUTPUT) -Ibpf
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+MAKEFLAGS += --no-print-directory
+endif
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+USER_SRCS := $(wildcard user/*.c) $(wildcard bench/*.c)
+USER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS))
+LIB_OBJS  := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+GUEST_SRCS := $(wildcard tests/guest/*.c)
+GUEST_BINS := $(patsubst tests/guest/%.c,$(OUTPUT)/guest/%,$(GUEST_SRCS))
+
+.PHONY: all deps test unit-test clean
+all: $(OUTPUT)/.deps-ok peelbench $(GUEST_BINS)
+
+# The packages are checked once per change of the list, not on every build.
+$(OUTPUT)/.deps-ok: scripts/deps.sh
+	$(Q)scripts/deps.sh
+	$(Q)mkdir -p $(@D) && touch $@
+
+deps:
+	$(Q)scripts/deps.sh
+
+$(OUTPUT)/vmlinux.h: | $(OUTPUT)/.deps-ok
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)if [ ! -r $(VMLINUX_BTF) ]; then \
+		echo "peelbench: no kernel BTF at $(VMLINUX_BTF); set VMLINUX_BTF=FILE (a vmlinux with BTF)" >&2; exit 1; fi
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(OUTPUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -MF $@.d -c $< -o $@.tmp.o
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp.o && rm -f $@.tmp.o
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+# Every user object may include a skeleton: build them first.
+$(OUTPUT)/%.o: %.c | $(SKELS) $(OUTPUT)/.deps-ok
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+peelbench: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	$(call msg,CC-TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d $< $(LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
+
+$(OUTPUT)/guest/%: tests/guest/%.c | $(OUTPUT)/.deps-ok
+	$(call msg,CC-GUEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d $< -o $@ -lsctp -lpthread
+
+# `make test`: installs what is missing, then unit tests (cmocka, TAP) and
+# guest tests (TAP, through the VM runner), under one prove run and one
+# summary line.
+test: $(OUTPUT)/.deps-ok
+	$(Q)$(MAKE) all $(UNIT_BINS)
+	$(Q)scripts/run-tests.sh $(UNIT_BINS)
+
+unit-test: all $(UNIT_BINS)
+	$(Q)PEELBENCH_NO_VM_TESTS=1 scripts/run-tests.sh $(UNIT_BINS)
+
+clean:
+	$(call msg,CLEAN,)
+	$(Q)rm -rf $(OUTPUT) peelbench
+
+-include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*.d $(OUTPUT)/*/*/*.d)

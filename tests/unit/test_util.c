@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/* user/util.c: strict number parsing and errno names, as a user meets them
+ * in option values and error tables. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "peelbench.h"
+
+static void test_parse_u64_accepts_counts_and_suffixes(void **state)
+{
+	unsigned long long v;
+
+	assert_true(pb_parse_u64("10000", 1, 1000000, &v));
+	assert_int_equal(v, 10000);
+	assert_true(pb_parse_u64("10k", 1, 1000000, &v));
+	assert_int_equal(v, 10000);
+	assert_true(pb_parse_u64("2M", 1, 10000000, &v));
+	assert_int_equal(v, 2000000);
+}
+
+static void test_parse_u64_rejects_bad_numbers(void **state)
+{
+	unsigned long long v = 7;
+
+	assert_false(pb_parse_u64("", 0, 10, &v));
+	assert_false(pb_parse_u64("-1", 0, 10, &v));
+	assert_false(pb_parse_u64("0", 1, 10, &v));
+	assert_false(pb_parse_u64("11", 1, 10, &v));
+	assert_false(pb_parse_u64("5x", 1, 10, &v));
+	assert_false(pb_parse_u64("99999999999999999999", 0, ~0ULL, &v));
+	assert_false(pb_parse_u64("20000000000000000g", 0, ~0ULL, &v));
+	assert_int_equal(v, 7);
+}
+
+static void test_parse_duration(void **state)
+{
+	unsigned long long ns;
+
+	assert_true(pb_parse_duration_ns("2s", &ns));
+	assert_int_equal(ns, 2000000000ULL);
+	assert_true(pb_parse_duration_ns("250ms", &ns));
+	assert_int_equal(ns, 250000000ULL);
+	assert_true(pb_parse_duration_ns("3", &ns));
+	assert_int_equal(ns, 3000000000ULL);
+	assert_false(pb_parse_duration_ns("-1s", &ns));
+	assert_false(pb_parse_duration_ns("1fortnight", &ns));
+}
+
+static void test_errno_names(void **state)
+{
+	assert_string_equal(pb_errno_name(EINVAL), "EINVAL");
+	assert_string_equal(pb_errno_name(-EBADF), "EBADF");
+	assert_string_equal(pb_errno_name(ENOTSOCK), "ENOTSOCK");
+	assert_string_equal(pb_errno_name(4095), "E4095");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_u64_accepts_counts_and_suffixes),
+		cmocka_unit_test(test_parse_u64_rejects_bad_numbers),
+		cmocka_unit_test(test_parse_duration),
+		cmocka_unit_test(test_errno_names),
+	};
+
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The subcommands: one file each (user/cmd_NAME.c), one entry each in the
+ * dispatch table in main.c.  Each returns an exit code (enum pb_exit) and
+ * parses its own options with getopt_long, argv[0] being its name. */
+#ifndef PEELBENCH_COMMANDS_H
+#define PEELBENCH_COMMANDS_H
+
+int cmd_run(int argc, char **argv);	/* driver + tracer (default) */
+int cmd_trace(int argc, char **argv);	/* tracer alone */
+int cmd_probes(int argc, char **argv);	/* print the probe plan */
+int cmd_check(int argc, char **argv);	/* sctp_peeloff(3) conformance */
+int cmd_compare(int argc, char **argv);	/* two results, with statistics */
+int cmd_history(int argc, char **argv);	/* SQLite store, change points */
+int cmd_plot(int argc, char **argv);	/* gnuplot figures */
+int cmd_export(int argc, char **argv);	/* CSV tables */
+int cmd_matrix(int argc, char **argv);	/* kernels x sweeps */
+
+#endif

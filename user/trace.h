@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The tracer as a library: `peelbench trace` and `peelbench run` both use
+ * it.  Lifecycle: tracer_open (plan, open, configure, load, attach) →
+ * tracer_poll while the workload runs → tracer_json / tracer_print →
+ * tracer_close (detach, free).  Errors are printed by the tracer itself,
+ * one line each; the int returns are enum pb_exit codes. */
+#ifndef PEELBENCH_TRACE_H
+#define PEELBENCH_TRACE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+struct json_object;
+struct tracer;
+
+struct trace_opts {
+	pid_t pid;		/* 0: every process (the tgid to follow) */
+	bool events;		/* per-event ring-buffer stream */
+	bool keep_events;	/* keep events in memory for tracer_json */
+};
+
+int tracer_open(const struct trace_opts *opts, struct tracer **out);
+/* Consume pending ring-buffer events; timeout_ms as ring_buffer__poll. */
+int tracer_poll(struct tracer *t, int timeout_ms);
+/* Start a new round: per-round summaries are kept for statistics. */
+void tracer_round(struct tracer *t);
+/* The "trace" object of the result file (see README, Result schema). */
+struct json_object *tracer_json(struct tracer *t);
+void tracer_print(struct tracer *t, FILE *f);
+/* Successful peeloffs seen so far (to match against the driver). */
+unsigned long long tracer_peeloff_ok(struct tracer *t);
+void tracer_close(struct tracer *t);
+
+#endif

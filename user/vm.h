@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* `peelbench --vm VERSION COMMAND...`: the same command inside a guest,
+ * through scripts/vm-run. */
+#ifndef PEELBENCH_VM_H
+#define PEELBENCH_VM_H
+
+struct vm_opts {
+	const char *version;	/* "6.1", "7.3", ... */
+	const char *mem;	/* MiB, NULL for the runner's default */
+	const char *timeout;	/* seconds, NULL for the runner's default */
+};
+
+/* Replaces this process with scripts/vm-run; returns an exit code only
+ * when that cannot be started. */
+int vm_exec(const struct vm_opts *vm, int argc, char **argv);
+
+#endif
