@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Atomic result-file writer: temp file, fsync, rename, chown to the sudo
+ * caller, so a crash or a full disk never leaves half a result. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "jsonfile.h"
+#include "peelbench.h"
+
+/* Give path to the user who ran sudo, not to root. */
+static void chown_to_caller(const char *path)
+{
+	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
+
+	if (!u || !g || geteuid() != 0)
+		return;
+	if (chown(path, (uid_t)atol(u), (gid_t)atol(g)))
+		pb_debug("cannot chown %s: %s", path, strerror(errno));
+}
+
+static int ensure_dir(const char *path)
+{
+	char buf[PATH_MAX], *dir;
+	struct stat st;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	dir = dirname(buf);
+	if (!stat(dir, &st))
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	chown_to_caller(dir);
+	return 0;
+}
+
+int pb_write_json_atomic(const char *path, struct json_object *obj)
+{
+	char tmp[PATH_MAX];
+	const char *text;
+	size_t len, off = 0;
+	int fd, err;
+
+	err = ensure_dir(path);
+	if (err) {
+		pb_err("cannot create the folder of %s: %s", path, strerror(-err));
+		return PB_EXIT_RUNTIME;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp)) {
+		pb_err("path too long: %s", path);
+		return PB_EXIT_USAGE;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		pb_err("cannot write %s: %s", path, strerror(errno));
+		return PB_EXIT_RUNTIME;
+	}
+	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+	len = strlen(text);
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		off += n;
+	}
+	if (write(fd, "\n", 1) != 1 || fchmod(fd, 0644) || fsync(fd))
+		goto fail;
+	if (close(fd)) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path))
+		goto fail;
+	chown_to_caller(path);
+	return 0;
+fail:
+	err = errno ? errno : EIO;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	pb_err("cannot write %s: %s", path, strerror(err));
+	return PB_EXIT_RUNTIME;
+}
