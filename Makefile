@@ -38,7 +38,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 GUEST_SRCS := $(wildcard tests/guest/*.c)
 GUEST_BINS := $(patsubst tests/guest/%.c,$(OUTPUT)/guest/%,$(GUEST_SRCS))
 
-.PHONY: all deps test unit-test clean
+.PHONY: all deps test unit-test fuzz clean
 all: $(OUTPUT)/.deps-ok peelbench $(GUEST_BINS)
 
 # The packages are checked once per change of the list, not on every build.
@@ -95,6 +95,25 @@ test: $(OUTPUT)/.deps-ok
 
 unit-test: all $(UNIT_BINS)
 	$(Q)PEELBENCH_NO_VM_TESTS=1 scripts/run-tests.sh $(UNIT_BINS)
+
+# `make fuzz`: libFuzzer + ASan/UBSan on the result-file reader, for
+# FUZZ_TIME seconds, seeded with the fixtures; new inputs are kept in
+# build/fuzz/corpus.  stderr of the target (its one-line refusals) is
+# closed; crashes are still reported.
+FUZZ_TIME ?= 60
+FUZZ_SRCS := fuzz/fuzz_result.c user/result.c user/stats.c user/util.c
+$(OUTPUT)/fuzz/fuzz_result: $(FUZZ_SRCS) user/result.h user/stats.h user/peelbench.h
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)/corpus
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 \
+		-Wall -Wextra -Werror -Wno-unused-parameter -Iuser \
+		$(shell pkg-config --cflags json-c) $(FUZZ_SRCS) -o $@ \
+		$(shell pkg-config --libs json-c) -lm
+
+fuzz: $(OUTPUT)/fuzz/fuzz_result
+	$(call msg,FUZZ,$< $(FUZZ_TIME)s)
+	$(Q)$< -max_total_time=$(FUZZ_TIME) -close_fd_mask=2 -print_final_stats=1 \
+		$(OUTPUT)/fuzz/corpus tests/fixtures
 
 clean:
 	$(call msg,CLEAN,)

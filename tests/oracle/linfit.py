@@ -1,0 +1,24 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Oracle for user/stats.c's least squares: scipy.stats.linregress.
+
+Reads FILE: one case per line, "x1 x2 ... | y1 y2 ...".  Prints
+"slope intercept r2" per case."""
+import sys
+
+from scipy.stats import linregress
+
+
+def main(path):
+    with open(path) as f:
+        for line in f:
+            if not line.strip():
+                continue
+            xs, ys = line.split("|")
+            r = linregress([float(v) for v in xs.split()],
+                           [float(v) for v in ys.split()])
+            print(f"{r.slope!r} {r.intercept!r} {r.rvalue ** 2!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

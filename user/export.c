@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0
+/* CSV tables for gnuplot and spreadsheets; see export.h for each table's
+ * columns.  Missing values are written as NaN, which gnuplot skips. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "export.h"
+#include "history.h"
+#include "peelbench.h"
+#include "result.h"
+#include "stats.h"
+
+#define RESAMPLES 2000
+#define CI_SEED 20261130
+
+const char *const pb_phases[] = { "syscall", "do_peeloff", "clone", "migrate",
+				  "assoc_migrate" };
+const size_t pb_nphases = sizeof(pb_phases) / sizeof(pb_phases[0]);
+
+struct table {
+	FILE *f;
+	char path[4096], tmp[4200];
+};
+
+static int table_open(struct table *t, const char *dir, const char *name)
+{
+	if (mkdir(dir, 0775) && errno != EEXIST) {
+		pb_err("export: cannot create folder %s: %s", dir, strerror(errno));
+		return PB_EXIT_RUNTIME;
+	}
+	snprintf(t->path, sizeof(t->path), "%s/%s", dir, name);
+	snprintf(t->tmp, sizeof(t->tmp), "%s.tmp.%d", t->path, (int)getpid());
+	t->f = fopen(t->tmp, "w");
+	if (!t->f) {
+		pb_err("export: cannot write %s: %s", t->tmp, strerror(errno));
+		return PB_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+/* Close and move into place; on an earlier failure (ret != 0) remove the
+ * temporary file instead. */
+static int table_close(struct table *t, int ret)
+{
+	bool bad = ferror(t->f);
+
+	if (fclose(t->f) || bad) {
+		if (!ret)
+			pb_err("export: cannot write %s: %s", t->tmp, strerror(errno));
+		ret = ret ? ret : PB_EXIT_RUNTIME;
+	}
+	if (!ret && rename(t->tmp, t->path)) {
+		pb_err("export: cannot rename %s to %s: %s", t->tmp, t->path,
+		       strerror(errno));
+		ret = PB_EXIT_RUNTIME;
+	}
+	if (ret)
+		unlink(t->tmp);
+	return ret;
+}
+
+void pb_metric_ci(const struct pb_result *r, const char *metric, double *value,
+		  struct pb_ci *ci, size_t *n, const char **source)
+{
+	enum pb_stat stat = PB_STAT_MEDIAN;
+	const char *key = NULL;
+	double *v = NULL;
+
+	*value = NAN;
+	pb_result_metric(r, metric, value);
+	*n = pb_result_metric_samples(r, metric, &v, &key);
+	*source = "samples";
+	if (*n >= 2) {
+		stat = pb_metric_stat(metric);
+	} else {
+		free(v);
+		*n = pb_result_round_values(r, metric, &v);
+		*source = "rounds";
+	}
+	if (*n < 2 || pb_bootstrap_stat(v, *n, stat, RESAMPLES, 0.95, CI_SEED, ci)) {
+		ci->lo = ci->hi = *value;
+		*n = 0;
+		*source = "none";
+	}
+	free(v);
+}
+
+static int write_metrics(const struct pb_result *r, const char *dir)
+{
+	struct table t;
+	char name[512];
+	int ret;
+
+	snprintf(name, sizeof(name), "%s.metrics.csv", r->tag);
+	if ((ret = table_open(&t, dir, name)))
+		return ret;
+	fprintf(t.f, "metric,value,ci_lo,ci_hi,n,source\n");
+	json_object_object_foreach(r->metrics, k, v) {
+		struct pb_ci ci;
+		const char *src;
+		double val;
+		size_t n;
+
+		(void)v;
+		pb_metric_ci(r, k, &val, &ci, &n, &src);
+		fprintf(t.f, "%s,%.15g,%.15g,%.15g,%zu,%s\n", k, val, ci.lo, ci.hi,
+			n, src);
+	}
+	return table_close(&t, 0);
+}
+
+static int write_phase(const struct pb_result *r, const char *phase,
+		       struct json_object *ph, const char *dir)
+{
+	struct json_object *hist;
+	double total = 0, cum = 0;
+	struct table t;
+	char name[512];
+	size_t i, n;
+	int ret;
+
+	if (!json_object_object_get_ex(ph, "hist", &hist))
+		return 0;
+	n = json_object_array_length(hist);
+	for (i = 0; i < n; i++)
+		total += json_object_get_double(
+			json_object_array_get_idx(json_object_array_get_idx(hist, i), 1));
+	snprintf(name, sizeof(name), "%s.phase-%s.csv", r->tag, phase);
+	if ((ret = table_open(&t, dir, name)))
+		return ret;
+	fprintf(t.f, "lower_ns,upper_ns,count,fraction,cdf\n");
+	for (i = 0; i < n; i++) {
+		struct json_object *b = json_object_array_get_idx(hist, i);
+		double lo = json_object_get_double(json_object_array_get_idx(b, 0));
+		double c = json_object_get_double(json_object_array_get_idx(b, 1));
+		double hi = i + 1 < n ? json_object_get_double(json_object_array_get_idx(
+					json_object_array_get_idx(hist, i + 1), 0)) :
+			    (lo > 0 ? 2 * lo : 1);
+
+		/* A zero lower bound cannot sit on a log axis. */
+		if (lo <= 0)
+			lo = hi / 2;
+		cum += c;
+		fprintf(t.f, "%.15g,%.15g,%.15g,%.15g,%.15g\n", lo, hi, c,
+			total ? c / total : 0, total ? cum / total : 0);
+	}
+	return table_close(&t, 0);
+}
+
+static double event_value(struct json_object *ev, const char *phase)
+{
+	struct json_object *dur, *o;
+
+	if (json_object_object_get_ex(ev, "dur", &dur) &&
+	    json_object_object_get_ex(dur, phase, &o))
+		return json_object_get_double(o);
+	return NAN;
+}
+
+static bool events_of(const struct pb_result *r, struct json_object **ev)
+{
+	return r->trace && json_object_object_get_ex(r->trace, "events", ev) &&
+	       json_object_array_length(*ev) > 0;
+}
+
+static int write_events(const struct pb_result *r, const char *dir)
+{
+	struct json_object *evs, *o;
+	struct table t;
+	char name[512];
+	size_t i, j, n;
+	int ret;
+
+	if (!events_of(r, &evs))
+		return 0;
+	snprintf(name, sizeof(name), "%s.events.csv", r->tag);
+	if ((ret = table_open(&t, dir, name)))
+		return ret;
+	fprintf(t.f, "parent_rq_len");
+	for (j = 0; j < pb_nphases; j++)
+		fprintf(t.f, ",%s_ns", pb_phases[j]);
+	fputc('\n', t.f);
+	n = json_object_array_length(evs);
+	for (i = 0; i < n; i++) {
+		struct json_object *ev = json_object_array_get_idx(evs, i);
+
+		if (json_object_object_get_ex(ev, "parent_rq_len", &o))
+			fprintf(t.f, "%.15g", json_object_get_double(o));
+		else
+			fprintf(t.f, "NaN");
+		for (j = 0; j < pb_nphases; j++)
+			fprintf(t.f, ",%.15g", event_value(ev, pb_phases[j]));
+		fputc('\n', t.f);
+	}
+	return table_close(&t, 0);
+}
+
+int pb_export_result(const struct pb_result *r, const char *dir,
+		     size_t *tables_out)
+{
+	struct json_object *phases, *evs;
+	size_t np = 1;
+	int ret;
+
+	if ((ret = write_metrics(r, dir)) || (ret = write_events(r, dir)))
+		return ret;
+	np += events_of(r, &evs);
+	if (r->trace && json_object_object_get_ex(r->trace, "phases", &phases)) {
+		json_object_object_foreach(phases, k, v) {
+			if ((ret = write_phase(r, k, v, dir)))
+				return ret;
+			np++;
+		}
+	}
+	if (tables_out)
+		*tables_out = np;
+	return 0;
+}
+
+int pb_events_fit(const struct pb_result *r, struct pb_linfit *fit, size_t *n)
+{
+	struct json_object *evs, *o;
+	double *x, *y;
+	size_t i, k = 0, len;
+	int ret;
+
+	*n = 0;
+	if (!events_of(r, &evs))
+		return -1;
+	len = json_object_array_length(evs);
+	x = malloc(len * sizeof(*x));
+	y = malloc(len * sizeof(*y));
+	if (!x || !y) {
+		free(x);
+		free(y);
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		struct json_object *ev = json_object_array_get_idx(evs, i);
+		double m = event_value(ev, "migrate");
+
+		if (!json_object_object_get_ex(ev, "parent_rq_len", &o) || isnan(m))
+			continue;
+		x[k] = json_object_get_double(o);
+		y[k++] = m;
+	}
+	*n = k;
+	ret = pb_linear_fit(x, y, k, fit);
+	free(x);
+	free(y);
+	return ret;
+}
+
+static double config_number(const struct pb_result *r, const char *key)
+{
+	struct json_object *o;
+
+	if (r->config && json_object_object_get_ex(r->config, key, &o) &&
+	    (json_object_is_type(o, json_type_int) ||
+	     json_object_is_type(o, json_type_double)))
+		return json_object_get_double(o);
+	return NAN;
+}
+
+struct sweep_row {
+	double assocs;
+	const struct pb_result *r;
+};
+
+static int cmp_sweep(const void *a, const void *b)
+{
+	double x = ((const struct sweep_row *)a)->assocs;
+	double y = ((const struct sweep_row *)b)->assocs;
+
+	return (x > y) - (x < y);
+}
+
+int pb_export_sweep(struct pb_result *const *rs, size_t n, const char *dir,
+		    size_t *rows)
+{
+	struct sweep_row *sw = calloc(n ? n : 1, sizeof(*sw));
+	struct table t;
+	size_t i, k = 0;
+	int ret;
+
+	*rows = 0;
+	if (!sw) {
+		pb_err("export: out of memory");
+		return PB_EXIT_RUNTIME;
+	}
+	for (i = 0; i < n; i++) {
+		double a = config_number(rs[i], "assocs");
+
+		if (!isnan(a))
+			sw[k++] = (struct sweep_row){ a, rs[i] };
+	}
+	qsort(sw, k, sizeof(*sw), cmp_sweep);
+	if ((ret = table_open(&t, dir, "sweep.csv"))) {
+		free(sw);
+		return ret;
+	}
+	fprintf(t.f, "assocs,tag,peel_per_s,peel_lo,peel_hi,p99_ns,p99_lo,p99_hi\n");
+	for (i = 0; i < k; i++) {
+		struct pb_ci pc, lc;
+		const char *src;
+		double pv, lv;
+		size_t m;
+
+		pb_metric_ci(sw[i].r, "peel_per_s", &pv, &pc, &m, &src);
+		pb_metric_ci(sw[i].r, "latency.p99_ns", &lv, &lc, &m, &src);
+		fprintf(t.f, "%.15g,%s,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g\n",
+			sw[i].assocs, sw[i].r->tag, pv, pc.lo, pc.hi, lv, lc.lo, lc.hi);
+	}
+	*rows = k;
+	free(sw);
+	return table_close(&t, 0);
+}
+
+int pb_export_phases(struct pb_result *const *rs, size_t n, const char *dir)
+{
+	struct table t;
+	char metric[64];
+	size_t i, j;
+	int ret;
+
+	if ((ret = table_open(&t, dir, "phases.csv")))
+		return ret;
+	fprintf(t.f, "phase");
+	for (i = 0; i < n; i++)
+		fprintf(t.f, ",%s_p50,%s_lo,%s_hi", rs[i]->tag, rs[i]->tag, rs[i]->tag);
+	fputc('\n', t.f);
+	for (j = 0; j < pb_nphases; j++) {
+		fprintf(t.f, "%s", pb_phases[j]);
+		snprintf(metric, sizeof(metric), "phase.%s.p50_ns", pb_phases[j]);
+		for (i = 0; i < n; i++) {
+			struct pb_ci ci;
+			const char *src;
+			double v;
+			size_t m;
+
+			pb_metric_ci(rs[i], metric, &v, &ci, &m, &src);
+			fprintf(t.f, ",%.15g,%.15g,%.15g", v, ci.lo, ci.hi);
+		}
+		fputc('\n', t.f);
+	}
+	return table_close(&t, 0);
+}
+
+int pb_export_history(const char *metric, const struct pb_history_point *p,
+		      size_t n, const struct pb_cp *cps, size_t ncp,
+		      const char *dir)
+{
+	struct table t;
+	char name[512];
+	size_t i, c = 0, seg_start = 0;
+	int ret;
+
+	snprintf(name, sizeof(name), "history-%s.csv", metric);
+	if ((ret = table_open(&t, dir, name)))
+		return ret;
+	fprintf(t.f, "index,time,value,segment_mean,change_pct\n");
+	for (i = 0; i < n; i++) {
+		size_t seg_end = c < ncp ? cps[c].index : n, k;
+		double mean = 0;
+
+		if (i == seg_end) {
+			seg_start = seg_end;
+			c++;
+			seg_end = c < ncp ? cps[c].index : n;
+		}
+		for (k = seg_start; k < seg_end; k++)
+			mean += p[k].value;
+		mean /= seg_end - seg_start;
+		fprintf(t.f, "%zu,%s,%.15g,%.15g,", i, p[i].created, p[i].value, mean);
+		if (c > 0 && cps[c - 1].index == i)
+			fprintf(t.f, "%.15g\n", cps[c - 1].change_pct);
+		else
+			fprintf(t.f, "NaN\n");
+	}
+	return table_close(&t, 0);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The history store: one SQLite file of results and their flat metrics.
+ * All SQL lives in history.c.  Functions print their own one-line error
+ * and return an enum pb_exit code: a locked, corrupt or foreign database
+ * is PB_EXIT_USAGE (2), a failing disk PB_EXIT_RUNTIME (4). */
+#ifndef PEELBENCH_HISTORY_H
+#define PEELBENCH_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct pb_result;
+struct pb_cp;
+struct pb_history;
+
+/* The database path: $PEELBENCH_HISTORY, else results/history.db. */
+const char *pb_history_default_path(void);
+
+/* create: make the file (and its folder) when missing, and the schema;
+ * otherwise a missing file is an error. */
+int pb_history_open(const char *path, bool create, struct pb_history **out);
+void pb_history_close(struct pb_history *h);
+
+/* Add results in one transaction: all of them or none.  A result already
+ * stored (same content) is skipped and counted in *skipped. */
+int pb_history_add(struct pb_history *h, struct pb_result *const *rs, size_t n,
+		   size_t *added, size_t *skipped);
+
+struct pb_history_row {
+	long long id;
+	const char *created, *kernel, *accel, *path, *config;
+	bool complete;
+	int nmetrics;
+};
+typedef int (*pb_history_row_fn)(const struct pb_history_row *row, void *ctx);
+/* Every stored result, oldest first. */
+int pb_history_results(struct pb_history *h, pb_history_row_fn fn, void *ctx);
+
+struct pb_history_point {
+	long long id;
+	char created[40];
+	char kernel[96];
+	double value;
+};
+/* The series of one metric, oldest first (by "created", then by id),
+ * optionally only results of one kernel.  *out is malloc'd. */
+int pb_history_series(struct pb_history *h, const char *metric,
+		      const char *kernel, struct pb_history_point **out,
+		      size_t *n);
+/* Every metric name stored, sorted; a NULL-terminated malloc'd array of
+ * malloc'd strings (free with pb_history_free_names). */
+int pb_history_metric_names(struct pb_history *h, char ***names);
+void pb_history_free_names(char **names);
+
+/* CSV in the shape Apache Otava reads: time, attributes, one column per
+ * metric (empty where a result lacks it); oldest first. */
+int pb_history_export_csv(struct pb_history *h, const char *const *metrics,
+			  size_t nmetrics, const char *kernel, FILE *f);
+
+/* E-divisive change points of a series (stats.h, pb_edivisive) that moved
+ * the mean by at least threshold %; returns how many (<= max), -1 when
+ * out of memory. */
+int pb_history_change_points(const struct pb_history_point *p, size_t n,
+			     double alpha, unsigned permutations, uint64_t seed,
+			     double threshold, struct pb_cp *cps, size_t max);
+
+#endif
