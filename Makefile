@@ -14,7 +14,7 @@ CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
              -I$(OUTPUT) -Iuser -Ibench -Ibpf \
              $(shell pkg-config --cflags $(PKGS))
-LDLIBS    += $(shell pkg-config --libs $(PKGS)) -lelf -lz -lm -lpthread
+LDLIBS    += $(shell pkg-config --libs $(PKGS)) -lsctp -lelf -lz -lm -lpthread
 DEPFLAGS   = -MMD -MP
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
               -I$(OUTPUT) -Ibpf

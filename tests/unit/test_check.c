@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/* user/check.c: the verdict rule, the exit code, and the exact table and
+ * JSON a user sees for a fixed set of outcomes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+
+#include "check.h"
+#include "peelbench.h"
+
+static const struct check_case einval = {
+	"einval-unknown-id", "EINVAL: the association id is invalid",
+	"sctp_peeloff(3) ERRORS", "EINVAL", NULL, NULL, NULL,
+};
+
+static const struct check_case so_type = {
+	"so-type-one-to-one", "the new socket is one-to-one style",
+	"RFC 6458 9.2", "SOCK_STREAM", "SOCK_SEQPACKET",
+	"lksctp-tools issue #70", NULL,
+};
+
+static void outcome(struct check_outcome *o, const struct check_case *c,
+		    const char *observed)
+{
+	o->c = c;
+	snprintf(o->observed, sizeof(o->observed), "%s", observed);
+	o->verdict = check_verdict(c, observed);
+}
+
+static void test_expected_observed_is_pass(void **state)
+{
+	struct check_outcome o;
+
+	outcome(&o, &einval, "EINVAL");
+	assert_int_equal(o.verdict, CHECK_PASS);
+	assert_string_equal(check_verdict_name(o.verdict), "pass");
+	assert_string_equal(check_reference(&o), "sctp_peeloff(3) ERRORS");
+	assert_int_equal(check_exit_code(&o, 1), PB_EXIT_OK);
+}
+
+static void test_other_errno_is_fail_and_exit_1(void **state)
+{
+	struct check_outcome o[2];
+
+	outcome(&o[0], &einval, "EINVAL");
+	outcome(&o[1], &einval, "ENOENT");
+	assert_int_equal(o[1].verdict, CHECK_FAIL);
+	assert_string_equal(check_verdict_name(o[1].verdict), "fail");
+	/* One fail among passes is enough for a non-zero exit. */
+	assert_int_equal(check_exit_code(o, 2), PB_EXIT_FOUND);
+	/* A case that could not set up is a fail too. */
+	outcome(&o[1], &einval, "setup: connect to 127.0.0.1: ECONNREFUSED");
+	assert_int_equal(o[1].verdict, CHECK_FAIL);
+	assert_int_equal(check_exit_code(o, 2), PB_EXIT_FOUND);
+}
+
+static void test_known_deviation_matched(void **state)
+{
+	struct check_outcome o[2];
+
+	outcome(&o[0], &so_type, "SOCK_SEQPACKET");
+	outcome(&o[1], &so_type, "SOCK_STREAM");
+	assert_int_equal(o[0].verdict, CHECK_KNOWN_DEVIATION);
+	assert_string_equal(check_verdict_name(o[0].verdict), "known deviation");
+	assert_string_equal(check_reference(&o[0]), "lksctp-tools issue #70");
+	/* Once fixed, it is a plain pass quoting the promise's source. */
+	assert_int_equal(o[1].verdict, CHECK_PASS);
+	assert_string_equal(check_reference(&o[1]), "RFC 6458 9.2");
+	assert_int_equal(check_exit_code(o, 2), PB_EXIT_OK);
+}
+
+static void test_deviation_that_deviates_again_is_fail(void **state)
+{
+	struct check_outcome o;
+
+	outcome(&o, &so_type, "SOCK_DGRAM");
+	assert_int_equal(o.verdict, CHECK_FAIL);
+	assert_string_equal(check_reference(&o), "RFC 6458 9.2");
+	assert_int_equal(check_exit_code(&o, 1), PB_EXIT_FOUND);
+}
+
+static void fixed_outcomes(struct check_outcome o[3])
+{
+	outcome(&o[0], &einval, "EINVAL");
+	outcome(&o[1], &so_type, "SOCK_SEQPACKET");
+	outcome(&o[2], &einval, "returned fd");
+}
+
+static void test_table_text(void **state)
+{
+	struct check_outcome o[3];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	fixed_outcomes(o);
+	check_print_table(f, o, 3);
+	fclose(f);
+	assert_string_equal(text,
+		"CASE                EXPECTED     OBSERVED        VERDICT\n"
+		"einval-unknown-id   EINVAL       EINVAL          pass\n"
+		"so-type-one-to-one  SOCK_STREAM  SOCK_SEQPACKET  known deviation (lksctp-tools issue #70)\n"
+		"einval-unknown-id   EINVAL       returned fd     fail (sctp_peeloff(3) ERRORS)\n"
+		"3 cases: 1 pass, 1 fail, 1 known deviation\n");
+	free(text);
+}
+
+static void test_json_text(void **state)
+{
+	const struct check_env env = { "6.1.0-50-amd64", "x86_64",
+				       "2026-11-30T01:02:03Z" };
+	struct check_outcome o[3];
+	struct json_object *root;
+
+	fixed_outcomes(o);
+	root = check_result_json(&env, o, 3);
+	assert_non_null(root);
+	assert_string_equal(json_object_to_json_string_ext(root,
+				JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+		"{\"schema\":\"peelbench-result/1\",\"complete\":true,"
+		"\"created\":\"2026-11-30T01:02:03Z\","
+		"\"tool\":{\"version\":\"" PEELBENCH_VERSION "\"},"
+		"\"env\":{\"kernel\":\"6.1.0-50-amd64\",\"arch\":\"x86_64\"},"
+		"\"check\":{\"cases\":["
+		"{\"name\":\"einval-unknown-id\","
+		"\"promise\":\"EINVAL: the association id is invalid\","
+		"\"expected\":\"EINVAL\",\"observed\":\"EINVAL\","
+		"\"verdict\":\"pass\",\"reference\":\"sctp_peeloff(3) ERRORS\"},"
+		"{\"name\":\"so-type-one-to-one\","
+		"\"promise\":\"the new socket is one-to-one style\","
+		"\"expected\":\"SOCK_STREAM\",\"observed\":\"SOCK_SEQPACKET\","
+		"\"verdict\":\"known deviation\","
+		"\"reference\":\"lksctp-tools issue #70\"},"
+		"{\"name\":\"einval-unknown-id\","
+		"\"promise\":\"EINVAL: the association id is invalid\","
+		"\"expected\":\"EINVAL\",\"observed\":\"returned fd\","
+		"\"verdict\":\"fail\",\"reference\":\"sctp_peeloff(3) ERRORS\"}],"
+		"\"summary\":{\"pass\":1,\"fail\":1,\"known_deviation\":1}}}");
+	json_object_put(root);
+}
+
+/* The real table: names unique (compare matches cases by name), every
+ * case with a promise, a source, an expectation and a runner, and every
+ * known deviation with its reference. */
+static void test_case_table_is_complete(void **state)
+{
+	size_t i, j;
+
+	assert_true(check_ncases >= 20);
+	for (i = 0; i < check_ncases; i++) {
+		const struct check_case *c = &check_cases[i];
+
+		assert_non_null(c->promise);
+		assert_non_null(c->source);
+		assert_non_null(c->expected);
+		assert_non_null(c->run);
+		assert_true(!c->deviation == !c->deviation_ref);
+		for (j = i + 1; j < check_ncases; j++)
+			assert_string_not_equal(c->name, check_cases[j].name);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_expected_observed_is_pass),
+		cmocka_unit_test(test_other_errno_is_fail_and_exit_1),
+		cmocka_unit_test(test_known_deviation_matched),
+		cmocka_unit_test(test_deviation_that_deviates_again_is_fail),
+		cmocka_unit_test(test_table_text),
+		cmocka_unit_test(test_json_text),
+		cmocka_unit_test(test_case_table_is_complete),
+	};
+
+	return cmocka_run_group_tests_name("check", tests, NULL, NULL);
+}

@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+# peelbench check in a Debian 7.3 guest: every case pass or known deviation.
+. "$(dirname "$0")/check.bash"
+check_in_guest 7.3

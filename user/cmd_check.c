@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `peelbench check [--json] [-o FILE]`: run every case of check_cases.c,
+ * each in its own child process (a case that crashes or hangs is a fail
+ * of its own, never of the next one), then print the table or JSON. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "check.h"
+#include "commands.h"
+#include "jsonfile.h"
+#include "peelbench.h"
+
+/* Per case, killed by SIGALRM past this: the longest case waits 3 x 5 s. */
+#define CASE_TIMEOUT_S 60
+
+extern char **environ;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: peelbench check [--json] [-o FILE]\n\n"
+		"Tests this kernel against what sctp_peeloff(3) and RFC 6458 9.2\n"
+		"promise, one case per promise, on 127.0.0.1.  Each case: pass, fail,\n"
+		"or known deviation (with its reference).\n\n"
+		"  --json          print the result object (peelbench-result/1) on stdout\n"
+		"  -o, --output F  also write it to F (atomically)\n"
+		"  -h, --help      this text\n\n"
+		"exit: 0 every case pass or known deviation, 1 a case failed,\n"
+		"      2 bad option, 3 no SCTP in this kernel, 4 cannot write F\n");
+}
+
+static int sctp_socket_errno(void)
+{
+	int fd = socket(AF_INET, SOCK_SEQPACKET | SOCK_CLOEXEC, IPPROTO_SCTP);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+/* `modprobe -q sctp`, quietly; whether it worked shows in the retry. */
+static void try_modprobe(void)
+{
+	char *argv[] = { "modprobe", "-q", "sctp", NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st;
+
+	if (posix_spawn_file_actions_init(&fa))
+		return;
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (!posix_spawnp(&pid, "modprobe", &fa, NULL, argv, environ))
+		waitpid(pid, &st, 0);
+	posix_spawn_file_actions_destroy(&fa);
+}
+
+static int require_sctp(void)
+{
+	int err = sctp_socket_errno();
+
+	if (!err)
+		return 0;
+	pb_debug("sctp socket: %s; trying modprobe sctp", pb_errno_name(err));
+	try_modprobe();
+	err = sctp_socket_errno();
+	if (!err)
+		return 0;
+	pb_err("no sctp in this kernel (socket: %s, also after 'modprobe sctp'); try 'peelbench --vm 6.1 check'",
+	       pb_errno_name(err));
+	return PB_EXIT_ENV;
+}
+
+static void run_case(const struct check_case *c, struct check_outcome *o)
+{
+	size_t off = 0;
+	int p[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	o->c = c;
+	o->observed[0] = '\0';
+	if (pipe2(p, O_CLOEXEC)) {
+		snprintf(o->observed, sizeof(o->observed), "setup: pipe: %s",
+			 pb_errno_name(errno));
+		goto verdict;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(o->observed, sizeof(o->observed), "setup: fork: %s",
+			 pb_errno_name(errno));
+		close(p[0]);
+		close(p[1]);
+		goto verdict;
+	}
+	if (pid == 0) {
+		char obs[CHECK_OBSERVED_MAX] = "";
+
+		close(p[0]);
+		signal(SIGPIPE, SIG_IGN);
+		alarm(CASE_TIMEOUT_S);
+		c->run(obs, sizeof(obs));
+		if (write(p[1], obs, strlen(obs)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	while (off < sizeof(o->observed) - 1) {
+		n = read(p[0], o->observed + off, sizeof(o->observed) - 1 - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	o->observed[off] = '\0';
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+		snprintf(o->observed, sizeof(o->observed),
+			 "timeout after %d s", CASE_TIMEOUT_S);
+	else if (WIFSIGNALED(status))
+		snprintf(o->observed, sizeof(o->observed), "crashed: %s",
+			 strsignal(WTERMSIG(status)));
+	else if (!off)
+		snprintf(o->observed, sizeof(o->observed), "no result");
+verdict:
+	o->verdict = check_verdict(c, o->observed);
+	pb_debug("%s: %s (%s)", c->name, o->observed,
+		 check_verdict_name(o->verdict));
+}
+
+static void now_utc(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int emit_json(const struct check_outcome *o, size_t n, bool to_stdout,
+		     const char *path)
+{
+	struct utsname u;
+	char created[32];
+	struct check_env env;
+	struct json_object *root;
+	int ret = 0;
+
+	uname(&u);
+	now_utc(created, sizeof(created));
+	env = (struct check_env){ u.release, u.machine, created };
+	root = check_result_json(&env, o, n);
+	if (!root) {
+		pb_err("cannot build the result object: out of memory");
+		return PB_EXIT_RUNTIME;
+	}
+	if (to_stdout)
+		printf("%s\n", json_object_to_json_string_ext(root,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	if (path)
+		ret = pb_write_json_atomic(path, root);
+	json_object_put(root);
+	return ret;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json",   no_argument,       NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help",   no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct check_outcome *out;
+	const char *path = NULL;
+	bool json = false;
+	int opt, ret;
+	size_t i;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'o':
+			path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return PB_EXIT_OK;
+		default:
+			if (optopt == 'o')
+				pb_err("check: -o needs a file name");
+			else
+				pb_err("check: unknown option '%s'; see 'peelbench check --help'",
+				       argv[optind - 1]);
+			return PB_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		pb_err("check: unexpected argument '%s'", argv[optind]);
+		return PB_EXIT_USAGE;
+	}
+	ret = require_sctp();
+	if (ret)
+		return ret;
+
+	out = calloc(check_ncases, sizeof(*out));
+	if (!out) {
+		pb_err("out of memory");
+		return PB_EXIT_RUNTIME;
+	}
+	for (i = 0; i < check_ncases; i++)
+		run_case(&check_cases[i], &out[i]);
+
+	if (!json)
+		check_print_table(stdout, out, check_ncases);
+	ret = 0;
+	if (json || path)
+		ret = emit_json(out, check_ncases, json, path);
+	if (!ret)
+		ret = check_exit_code(out, check_ncases);
+	free(out);
+	return ret;
+}
