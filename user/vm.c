@@ -33,6 +33,10 @@ int vm_exec(const struct vm_opts *vm, int argc, char **argv)
 		args[n++] = "--timeout";
 		args[n++] = (char *)vm->timeout;
 	}
+	if (vm->share) {
+		args[n++] = "--share";
+		args[n++] = (char *)vm->share;
+	}
 	args[n++] = (char *)vm->version;
 	args[n++] = "--";
 	args[n++] = self;

@@ -8,6 +8,7 @@ struct vm_opts {
 	const char *version;	/* "6.1", "7.3", ... */
 	const char *mem;	/* MiB, NULL for the runner's default */
 	const char *timeout;	/* seconds, NULL for the runner's default */
+	const char *share;	/* host folder writable in the guest, or NULL */
 };
 
 /* Replaces this process with scripts/vm-run; returns an exit code only

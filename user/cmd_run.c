@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `peelbench run` (the default command): the tracer around the driver,
+ * a compact summary, and a result file.  On a kernel without SCTP it
+ * re-executes itself inside a guest through the VM runner. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "assoc.h"
+#include "commands.h"
+#include "config.h"
+#include "driver.h"
+#include "peelbench.h"
+#include "result_write.h"
+#include "stop.h"
+#include "trace.h"
+#include "vm.h"
+
+enum {
+	OPT_OUTPUT = 'o',
+	OPT_HELP = 'h',
+	OPT_NO_TRACE = 0x100,
+	OPT_NO_VM,
+	OPT_VM_KERNEL,
+	OPT_VM_MEM,
+	OPT_BENCH = 0x1000,	/* + index into bench_options */
+};
+
+struct run_opts {
+	struct bench_config cfg;
+	const char *output;
+	bool no_trace, no_vm;
+	const char *vm_kernel, *vm_mem;
+};
+
+struct run_state {
+	struct tracer *tracer;
+};
+
+static void usage(FILE *f)
+{
+	const struct bench_option *o;
+	char lhs[64];
+
+	fprintf(f,
+		"usage: peelbench run [OPTIONS]\n\n"
+		"Sets up many SCTP associations on one one-to-many socket (loopback), peels\n"
+		"them off with sctp_peeloff(3) / sctp_peeloff_flags under load, verifies every\n"
+		"peeled socket, traces the kernel's peeloff path, and writes a result file.\n\n");
+	for (o = bench_options; o->name; o++) {
+		snprintf(lhs, sizeof(lhs), "--%s %s", o->name, o->metavar);
+		fprintf(f, "  %-34s %s\n", lhs, o->help);
+	}
+	fprintf(f,
+		"  %-34s %s\n  %-34s %s\n  %-34s %s\n  %-34s %s\n  %-34s %s\n  %-34s %s\n",
+		"-o, --output FILE", "result file (default results/run-KERNEL-TIME.json)",
+		"--no-trace", "run the driver alone, without BPF",
+		"--no-vm", "never re-run in a guest (a kernel without SCTP: exit 3)",
+		"--vm-kernel VERSION", "guest kernel when this one has no SCTP (default 6.1)",
+		"--vm-mem MIB", "guest memory (default: 2048 + assocs/10)",
+		"-h, --help", "this text");
+	fprintf(f, "\nCounts take k/m/g (10k); exit codes as in README.md; port in use: exit 4.\n");
+}
+
+static struct option *long_options(void)
+{
+	static const struct option own[] = {
+		{ "output",    required_argument, NULL, OPT_OUTPUT },
+		{ "no-trace",  no_argument,       NULL, OPT_NO_TRACE },
+		{ "no-vm",     no_argument,       NULL, OPT_NO_VM },
+		{ "vm-kernel", required_argument, NULL, OPT_VM_KERNEL },
+		{ "vm-mem",    required_argument, NULL, OPT_VM_MEM },
+		{ "help",      no_argument,       NULL, OPT_HELP },
+	};
+	size_t nb = 0, i, n_own = sizeof(own) / sizeof(own[0]);
+	struct option *o;
+
+	while (bench_options[nb].name)
+		nb++;
+	o = calloc(nb + n_own + 1, sizeof(*o));
+	if (!o)
+		return NULL;
+	for (i = 0; i < nb; i++) {
+		o[i].name = bench_options[i].name;
+		o[i].has_arg = required_argument;
+		o[i].val = OPT_BENCH + (int)i;
+	}
+	memcpy(o + nb, own, sizeof(own));
+	return o;
+}
+
+/* 0 to run, -1 for --help (exit 0), or PB_EXIT_USAGE (printed). */
+static int parse_args(int argc, char **argv, struct run_opts *ro)
+{
+	struct option *lo = long_options();
+	unsigned long long mem;
+	char err[256];
+	int opt, ret = 0;
+
+	if (!lo) {
+		pb_err("out of memory");
+		return PB_EXIT_RUNTIME;
+	}
+	memset(ro, 0, sizeof(*ro));
+	bench_config_defaults(&ro->cfg);
+	ro->vm_kernel = "6.1";
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
+		if (opt >= OPT_BENCH) {
+			if (!bench_config_set(&ro->cfg, &bench_options[opt - OPT_BENCH],
+					      optarg, err, sizeof(err))) {
+				pb_err("%s", err);
+				ret = PB_EXIT_USAGE;
+				goto out;
+			}
+			continue;
+		}
+		switch (opt) {
+		case OPT_OUTPUT:
+			ro->output = optarg;
+			break;
+		case OPT_NO_TRACE:
+			ro->no_trace = true;
+			break;
+		case OPT_NO_VM:
+			ro->no_vm = true;
+			break;
+		case OPT_VM_KERNEL:
+			ro->vm_kernel = optarg;
+			break;
+		case OPT_VM_MEM:
+			if (!pb_parse_u64(optarg, 256, 1 << 20, &mem)) {
+				pb_err("--vm-mem: '%s' is not a size in MiB between 256 and 1048576", optarg);
+				ret = PB_EXIT_USAGE;
+				goto out;
+			}
+			ro->vm_mem = optarg;
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			ret = -1;
+			goto out;
+		case ':':
+			pb_err("option '%s' needs a value", argv[optind - 1]);
+			ret = PB_EXIT_USAGE;
+			goto out;
+		default:
+			pb_err("unknown option '%s'; see 'peelbench run --help'", argv[optind - 1]);
+			ret = PB_EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		pb_err("unexpected argument '%s'; see 'peelbench run --help'", argv[optind]);
+		ret = PB_EXIT_USAGE;
+		goto out;
+	}
+	if (!bench_config_check(&ro->cfg, err, sizeof(err))) {
+		pb_err("%s", err);
+		ret = PB_EXIT_USAGE;
+	}
+out:
+	free(lo);
+	return ret;
+}
+
+/* `modprobe sctp` quietly; SCTP is a module on distribution kernels. */
+static void try_modprobe_sctp(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		if (devnull >= 0) {
+			dup2(devnull, 1);
+			dup2(devnull, 2);
+		}
+		execlp("modprobe", "modprobe", "-q", "sctp", (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+}
+
+static bool no_sctp_errno(int err)
+{
+	return err == ESOCKTNOSUPPORT || err == EPROTONOSUPPORT;
+}
+
+/* The folder the result goes to, created (and given to the sudo caller)
+ * so that the VM runner can share it writable. */
+static int results_dir(const struct run_opts *ro, char *out, size_t len)
+{
+	char buf[PATH_MAX], *dir;
+	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
+
+	snprintf(buf, sizeof(buf), "%s", ro->output ? ro->output : "results/x");
+	dir = dirname(buf);
+	if (mkdir(dir, 0755) == 0 && u && g && geteuid() == 0) {
+		if (chown(dir, (uid_t)atol(u), (gid_t)atol(g)))
+			pb_debug("cannot chown %s: %s", dir, strerror(errno));
+	}
+	if (!realpath(dir, out) || strlen(out) >= len) {
+		pb_err("cannot use the result folder %s: %s", dir, strerror(errno));
+		return PB_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+/* Replace this process by the VM runner running `peelbench run ARGS
+ * --no-vm` in a guest, with the result folder writable there. */
+static int reexec_in_guest(const struct run_opts *ro, int argc, char **argv, int err)
+{
+	static char share[PATH_MAX], mem[32];
+	struct vm_opts vm = { .version = ro->vm_kernel, .share = share };
+	char **args;
+	int i, ret;
+
+	ret = results_dir(ro, share, sizeof(share));
+	if (ret)
+		return ret;
+	if (ro->vm_mem) {
+		vm.mem = ro->vm_mem;
+	} else {
+		/* Both ends of every association live in the guest's kernel. */
+		snprintf(mem, sizeof(mem), "%llu", 2048 + ro->cfg.assocs / 10);
+		vm.mem = mem;
+	}
+	args = calloc(argc + 2, sizeof(*args));
+	if (!args) {
+		pb_err("out of memory");
+		return PB_EXIT_RUNTIME;
+	}
+	for (i = 0; i < argc; i++)
+		args[i] = argv[i];
+	args[argc] = "--no-vm";	/* one hop, never a guest in a guest */
+	fprintf(stderr, "peelbench: this kernel has no SCTP (%s): running in a %s guest\n",
+		pb_errno_name(err), ro->vm_kernel);
+	setenv("PEELBENCH_GUEST", "1", 1);
+	ret = vm_exec(&vm, argc + 1, args);
+	free(args);
+	return ret;
+}
+
+/* 0: SCTP is here.  Otherwise the exit code, or -1 to go to a guest. */
+static int check_sctp(const struct run_opts *ro, int *errp)
+{
+	int err = bench_sctp_probe(ro->cfg.family);
+
+	if (err && no_sctp_errno(err)) {
+		try_modprobe_sctp();
+		err = bench_sctp_probe(ro->cfg.family);
+	}
+	*errp = err;
+	if (!err)
+		return 0;
+	if (!no_sctp_errno(err)) {
+		pb_err("cannot create an SCTP socket: %s", strerror(err));
+		return err == EAFNOSUPPORT ? PB_EXIT_ENV : PB_EXIT_RUNTIME;
+	}
+	if (ro->no_vm) {
+		pb_err("this kernel has no SCTP (socket: %s, modprobe sctp did not help) and --no-vm forbids a guest",
+		       pb_errno_name(err));
+		return PB_EXIT_ENV;
+	}
+	return -1;
+}
+
+static void on_sigint(int sig)
+{
+	bench_request_stop();
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigint };
+
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: blocking calls return EINTR and the loops look at
+	 * the stop flag. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void hook_round(void *ctx, unsigned long long round, bool warm)
+{
+	struct run_state *st = ctx;
+
+	if (st->tracer)
+		tracer_round(st->tracer);
+}
+
+static void hook_tick(void *ctx)
+{
+	struct run_state *st = ctx;
+
+	if (st->tracer)
+		tracer_poll(st->tracer, 0);
+}
+
+/* "812 ns", "12.3 us", "4.56 ms" */
+static const char *fmt_ns(double ns, char *buf, size_t len)
+{
+	if (ns < 1e3)
+		snprintf(buf, len, "%.0f ns", ns);
+	else if (ns < 1e6)
+		snprintf(buf, len, "%.1f us", ns / 1e3);
+	else
+		snprintf(buf, len, "%.2f ms", ns / 1e6);
+	return buf;
+}
+
+static void print_kernel_phases(struct json_object *trace)
+{
+	static const char *const names[] = {
+		"syscall", "do_peeloff", "clone", "migrate", "assoc_migrate", NULL,
+	};
+	struct json_object *ph, *one, *v;
+	char a[32], b[32], c[32];
+	int i;
+
+	if (!trace || !json_object_object_get_ex(trace, "phases", &ph))
+		return;
+	for (i = 0; names[i]; i++) {
+		double p50 = 0, p99 = 0, p999 = 0;
+
+		if (!json_object_object_get_ex(ph, names[i], &one))
+			continue;
+		if (json_object_object_get_ex(one, "count", &v) && !json_object_get_int64(v))
+			continue;
+		if (json_object_object_get_ex(one, "p50_ns", &v))
+			p50 = json_object_get_double(v);
+		if (json_object_object_get_ex(one, "p99_ns", &v))
+			p99 = json_object_get_double(v);
+		if (json_object_object_get_ex(one, "p999_ns", &v))
+			p999 = json_object_get_double(v);
+		printf("  kernel %-13s p50 %-9s p99 %-9s p99.9 %s\n", names[i],
+		       fmt_ns(p50, a, sizeof(a)), fmt_ns(p99, b, sizeof(b)),
+		       fmt_ns(p999, c, sizeof(c)));
+	}
+}
+
+static void print_errors(const struct bench_result *r)
+{
+	int i;
+
+	printf("errors     %llu", bench_errors_total(&r->errs));
+	for (i = 0; i < r->errs.len; i++)
+		printf("%s%s %llu", i ? ", " : " (", r->errs.e[i].name, r->errs.e[i].n);
+	printf("%s\n", r->errs.len ? ")" : "");
+}
+
+static void print_summary(const struct run_opts *ro, const struct bench_result *r,
+			  const struct result_env *env, struct json_object *trace,
+			  bool traced, unsigned long long tracer_ok, const char *path)
+{
+	const struct bench_config *c = &ro->cfg;
+	struct result_slope slope;
+	struct json_object *ov;
+	char a[32], b[32], d[32], e[32];
+
+	printf("peelbench run: %s%s, %s, %llu assocs x %llu round%s, %llu thread%s, sctp_%s%s%s%s\n",
+	       env->kernel, env->vm ? " (guest)" : "",
+	       c->family == BENCH_INET6 ? "inet6" : "inet", c->assocs, c->repeat,
+	       c->repeat == 1 ? "" : "s", c->threads, c->threads == 1 ? "" : "s",
+	       bench_call_name(c->call),
+	       c->call == BENCH_CALL_PEELOFF_FLAGS ? "(" : "",
+	       c->call == BENCH_CALL_PEELOFF_FLAGS ? bench_flags_name(c->flags) : "",
+	       c->call == BENCH_CALL_PEELOFF_FLAGS ? ")" : "");
+	printf("setup      %.0f assocs/s (%s)\n", r->setup_per_s,
+	       c->connect == BENCH_CONNECT_BLOCKING ? "blocking connects" : "non-blocking connects, epoll");
+	printf("peeloff    %.0f /s   peeled %llu, verified %llu of %llu\n",
+	       r->peel_per_s, r->peeled, r->verified, r->assocs);
+	printf("latency    user p50 %s  p99 %s  p99.9 %s  max %s\n",
+	       fmt_ns((double)r->sum.p50_ns, a, sizeof(a)), fmt_ns((double)r->sum.p99_ns, b, sizeof(b)),
+	       fmt_ns((double)r->sum.p999_ns, d, sizeof(d)), fmt_ns((double)r->sum.max_ns, e, sizeof(e)));
+	print_kernel_phases(trace);
+	result_migration_slope(trace, &slope);
+	if (slope.ok)
+		printf("migration  %.1f ns per message queued on the parent (%s, least squares over %llu events)\n",
+		       slope.ns_per_msg, slope.phase, slope.events);
+	print_errors(r);
+	if (traced) {
+		printf("tracer     %llu successful peeloffs seen, driver made %llu (warm-up included): %s\n",
+		       tracer_ok, r->peeled + r->warmup_peeled,
+		       tracer_ok == r->peeled + r->warmup_peeled ? "agree" : "DISAGREE");
+		if (trace && json_object_object_get_ex(trace, "overhead", &ov))
+			printf("overhead   %s\n", json_object_to_json_string(ov));
+	} else {
+		printf("tracer     off (--no-trace)\n");
+	}
+	if (!r->complete)
+		printf("incomplete: interrupted, %llu of %llu rounds reached\n", r->nrounds, c->repeat);
+	if (path)
+		printf("result     %s\n", path);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct trace_opts topts = { .pid = getpid(), .events = true, .keep_events = true };
+	struct bench_hooks hooks = { .round_end = hook_round, .tick = hook_tick };
+	struct run_state st = { 0 };
+	struct json_object *result = NULL, *trace = NULL;
+	unsigned long long tracer_ok = 0;
+	struct bench_result r = { 0 };
+	struct result_env env;
+	struct run_opts ro;
+	char path[PATH_MAX];
+	time_t created;
+	int ret, werr, sctp_err;
+
+	ret = parse_args(argc, argv, &ro);
+	if (ret)
+		return ret < 0 ? PB_EXIT_OK : ret;
+	ret = check_sctp(&ro, &sctp_err);
+	if (ret < 0)
+		return reexec_in_guest(&ro, argc, argv, sctp_err);
+	if (ret)
+		return ret;
+	install_signals();
+	if (!ro.no_trace) {
+		ret = tracer_open(&topts, &st.tracer);
+		if (ret) {
+			pb_err("the tracer could not start; 'peelbench run --no-trace' runs without it");
+			return ret;
+		}
+	}
+	hooks.ctx = &st;
+	created = time(NULL);
+	ret = bench_run(&ro.cfg, &hooks, &r);
+	if (st.tracer) {
+		tracer_poll(st.tracer, 0);
+		trace = tracer_json(st.tracer);
+		tracer_ok = tracer_peeloff_ok(st.tracer);
+	}
+	result_env_probe(&env);
+	if (ro.output)
+		snprintf(path, sizeof(path), "%s", ro.output);
+	else
+		result_default_path(path, sizeof(path), &env, created);
+	/* A run that could not start (bad limits, port in use) leaves no
+	 * result file: there is nothing in it to compare. */
+	if (ret == 0 || ret == PB_EXIT_INTR || r.nrounds) {
+		result = result_build(&ro.cfg, &r, &env, trace, tracer_ok, st.tracer != NULL, created);
+		trace = NULL;
+		werr = result_write(path, result);
+		print_summary(&ro, &r, &env, result ? json_object_object_get(result, "trace") : NULL,
+			      st.tracer != NULL, tracer_ok, werr ? NULL : path);
+		if (werr && (ret == 0 || ret == PB_EXIT_INTR))
+			ret = werr;
+	}
+	if (ret == 0 && r.verified != r.peeled) {
+		pb_err("%llu peeled sockets failed verification", r.peeled - r.verified);
+		ret = PB_EXIT_FOUND;
+	}
+	if (ret == 0 && st.tracer && tracer_ok != r.peeled + r.warmup_peeled) {
+		pb_err("the tracer saw %llu successful peeloffs, the driver made %llu",
+		       tracer_ok, r.peeled + r.warmup_peeled);
+		ret = PB_EXIT_FOUND;
+	}
+	json_object_put(result);
+	json_object_put(trace);
+	if (st.tracer)
+		tracer_close(st.tracer);
+	bench_result_free(&r);
+	return ret;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The result file of `peelbench run` (README.md, "Result schema"): env,
+ * config, metrics, rounds, samples, driver, trace; written atomically. */
+#ifndef PEELBENCH_RESULT_WRITE_H
+#define PEELBENCH_RESULT_WRITE_H
+
+#include <stdbool.h>
+#include <time.h>
+
+struct json_object;
+struct bench_config;
+struct bench_result;
+
+struct result_env {
+	char kernel[128];	/* uname -r */
+	char cpu[128];		/* /proc/cpuinfo "model name" */
+	int vcpus;		/* online CPUs */
+	bool vm;		/* inside a guest (peelbench's or another) */
+	char accel[16];		/* "tcg", "kvm", "unknown" in a guest; "none" native */
+};
+
+void result_env_probe(struct result_env *e);
+
+/* The migration-cost fit over the tracer's events: ns of the migration
+ * phase per message queued on the parent, by least squares. */
+struct result_slope {
+	bool ok;
+	const char *phase;	/* the phase fitted ("migrate", ...) */
+	double ns_per_msg, intercept_ns;
+	unsigned long long events;
+};
+void result_migration_slope(struct json_object *trace, struct result_slope *s);
+
+/* The whole result object.  trace (may be NULL) is taken over. */
+struct json_object *result_build(const struct bench_config *c,
+				 const struct bench_result *r,
+				 const struct result_env *env,
+				 struct json_object *trace,
+				 unsigned long long tracer_ok, bool traced,
+				 time_t created);
+
+/* "results/run-<kernel>-<YYYYmmddTHHMMSSZ>.json" */
+void result_default_path(char *buf, size_t len, const struct result_env *env,
+			 time_t created);
+
+int result_write(const char *path, struct json_object *obj);
+
+#endif
