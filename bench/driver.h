@@ -10,7 +10,7 @@
 
 #include "config.h"
 #include "errors.h"
-#include "stats.h"
+#include "samples.h"
 
 struct bench_round {
 	unsigned long long assocs;	/* requested */

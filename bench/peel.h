@@ -13,7 +13,7 @@
 #include "assoc.h"
 #include "config.h"
 #include "errors.h"
-#include "stats.h"
+#include "samples.h"
 
 struct bench_peel;
 

@@ -205,6 +205,7 @@ void result_migration_slope(struct json_object *trace, struct result_slope *s)
 	static const char *const fit[] = { "migrate", "do_peeloff", "syscall", NULL };
 	struct json_object *evs, *ev, *q, *v;
 	double *x = NULL, *y = NULL;
+	struct pb_linfit fit_line;
 	size_t n, i, k;
 	int f;
 
@@ -233,7 +234,9 @@ void result_migration_slope(struct json_object *trace, struct result_slope *s)
 			x[k] = json_object_get_double(q);
 			y[k++] = d;
 		}
-		if (!bench_least_squares(x, y, k, &s->intercept_ns, &s->ns_per_msg)) {
+		if (!pb_linear_fit(x, y, k, &fit_line)) {
+			s->intercept_ns = fit_line.intercept;
+			s->ns_per_msg = fit_line.slope;
 			s->ok = true;
 			s->phase = fit[f];
 			s->events = k;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats.h"
+#include "samples.h"
 
 int bench_samples_reserve(struct bench_samples *s, size_t cap)
 {
@@ -98,30 +98,5 @@ int bench_lat_summarize(const struct bench_samples *s, struct bench_lat_summary 
 	out->p999_ns = bench_percentile_sorted(sorted, s->len, 99.9);
 	out->mean_ns = sum / (double)s->len;
 	free(sorted);
-	return 0;
-}
-
-int bench_least_squares(const double *x, const double *y, size_t n,
-			double *a, double *b)
-{
-	double mx = 0, my = 0, sxx = 0, sxy = 0;
-	size_t i;
-
-	if (n < 2)
-		return -1;
-	for (i = 0; i < n; i++) {
-		mx += x[i];
-		my += y[i];
-	}
-	mx /= (double)n;
-	my /= (double)n;
-	for (i = 0; i < n; i++) {
-		sxx += (x[i] - mx) * (x[i] - mx);
-		sxy += (x[i] - mx) * (y[i] - my);
-	}
-	if (sxx <= 0)
-		return -1;
-	*b = sxy / sxx;
-	*a = my - *b * mx;
 	return 0;
 }

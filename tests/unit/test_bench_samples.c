@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* bench/stats.c: the latency figures a user reads in the summary and the
- * result file, and the least-squares slope of migration cost. */
+/* bench/samples.c: the latency figures a user reads in the summary and the
+ * result file. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "stats.h"
+#include "samples.h"
 
 static void test_percentiles_nearest_rank(void **state)
 {
@@ -74,22 +74,6 @@ static void test_add_refuses_past_reservation(void **state)
 	bench_samples_free(&t);
 }
 
-static void test_least_squares_recovers_a_line(void **state)
-{
-	double x[] = { 0, 64, 1024, 64, 0, 1024 };
-	double y[6], a, b;
-	int i;
-
-	for (i = 0; i < 6; i++)
-		y[i] = 5000 + 12.5 * x[i] + (i % 2 ? 10 : -10);
-	assert_int_equal(bench_least_squares(x, y, 6, &a, &b), 0);
-	assert_float_equal(b, 12.5, 0.05);
-	assert_float_equal(a, 5000, 20);
-	/* No spread in x: no slope. */
-	assert_int_equal(bench_least_squares((double[]){ 3, 3, 3 }, y, 3, &a, &b), -1);
-	assert_int_equal(bench_least_squares(x, y, 1, &a, &b), -1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -97,8 +81,7 @@ int main(void)
 		cmocka_unit_test(test_percentiles_small_and_empty),
 		cmocka_unit_test(test_p999_needs_a_thousand_samples_to_differ_from_max),
 		cmocka_unit_test(test_add_refuses_past_reservation),
-		cmocka_unit_test(test_least_squares_recovers_a_line),
 	};
 
-	return cmocka_run_group_tests_name("bench_stats", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("bench_samples", tests, NULL, NULL);
 }

@@ -2,8 +2,8 @@
 /* Latency samples and their summary: the only place percentiles are
  * computed in the driver (wrk's stats.c, without the histogram: every
  * sample is kept, so percentiles are exact). */
-#ifndef PEELBENCH_BENCH_STATS_H
-#define PEELBENCH_BENCH_STATS_H
+#ifndef PEELBENCH_BENCH_SAMPLES_H
+#define PEELBENCH_BENCH_SAMPLES_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -33,9 +33,5 @@ uint64_t bench_percentile_sorted(const uint64_t *sorted, size_t n, double p);
  * order of the calls, which the result file records). */
 int bench_lat_summarize(const struct bench_samples *s, struct bench_lat_summary *out);
 
-/* Least-squares line y = a + b x over n points; returns -1 when x has no
- * spread (then no slope can be told). */
-int bench_least_squares(const double *x, const double *y, size_t n,
-			double *a, double *b);
 
 #endif
