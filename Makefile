@@ -38,7 +38,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 GUEST_SRCS := $(wildcard tests/guest/*.c)
 GUEST_BINS := $(patsubst tests/guest/%.c,$(OUTPUT)/guest/%,$(GUEST_SRCS))
 
-.PHONY: all deps test unit-test fuzz clean
+.PHONY: all deps test unit-test fuzz bench clean
 all: $(OUTPUT)/.deps-ok peelbench $(GUEST_BINS)
 
 # The packages are checked once per change of the list, not on every build.
@@ -114,6 +114,19 @@ fuzz: $(OUTPUT)/fuzz/fuzz_result
 	$(call msg,FUZZ,$< $(FUZZ_TIME)s)
 	$(Q)$< -max_total_time=$(FUZZ_TIME) -close_fd_mask=2 -print_final_stats=1 \
 		$(OUTPUT)/fuzz/corpus tests/fixtures
+
+# `make bench`: a short kernel matrix, 6.1 against 7.3 with a small
+# backlog sweep, 500 associations, 3 interleaved repeats: 6 guest boots,
+# about 10 minutes on 2 cores under TCG.  Not part of `make test`.
+# BENCH_KERNELS and BENCH_ARGS (more `peelbench matrix` or run options)
+# change it; the results go to results/bench-TIME.
+BENCH_KERNELS ?= 6.1,7.3
+BENCH_ARGS    ?=
+bench: all
+	$(call msg,BENCH,matrix $(BENCH_KERNELS))
+	$(Q)./peelbench matrix --kernels $(BENCH_KERNELS) --sweep backlog=0,1024 \
+		--repeat 3 --assocs 500 -o results/bench-$$(date +%Y%m%d-%H%M%S) \
+		$(BENCH_ARGS)
 
 clean:
 	$(call msg,CLEAN,)
