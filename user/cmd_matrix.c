@@ -729,20 +729,6 @@ static bool same_but(const struct mx_plan *p, size_t a, size_t b, size_t skip)
 	return true;
 }
 
-/* `peelbench plot` draws the phases figure for 2+ results, which gnuplot
- * refuses when no result has a phase (--no-trace): skip such cells. */
-static bool has_phases(const struct mx_matrix *m, size_t cell)
-{
-	char **names = mx_cell_metrics(m, cell);
-	bool yes = false;
-	size_t i;
-
-	for (i = 0; names && names[i]; i++)
-		yes |= !strncmp(names[i], "phase.", 6);
-	mx_metrics_free(names);
-	return yes;
-}
-
 static void make_plots(struct outer *w)
 {
 	const struct mx_opts *o = w->o;
@@ -773,7 +759,7 @@ static void make_plots(struct outer *w)
 		for (k = n = 0; k < nk; k++)
 			if (paths[k * nc + c])
 				files[n++] = paths[k * nc + c];
-		if (n < 2 || !has_phases(&w->m, c))
+		if (n < 2)
 			continue;
 		strf(out, sizeof(out), "kernels-%s", p->cells[c].name);
 		if (plot(w, out, files, n))
@@ -786,7 +772,7 @@ static void make_plots(struct outer *w)
 		for (c = 0; c < nc; c++) {
 			size_t off;
 
-			if (p->cells[c].idx[sa] != 0 || !has_phases(&w->m, c))
+			if (p->cells[c].idx[sa] != 0)
 				continue;
 			for (c2 = n = 0; c2 < nc; c2++)
 				if (same_but(p, c, c2, sa) && paths[k * nc + c2])

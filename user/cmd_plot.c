@@ -291,6 +291,23 @@ static void usage(FILE *f)
 		"  --kernel K         history of kernel K only\n");
 }
 
+/* The phases figure needs at least one traced result (a --no-trace run
+ * has no phase metrics, and gnuplot fails on an all-empty table). */
+static bool any_phase_metric(struct pb_result *const *rs, size_t n)
+{
+	char metric[64];
+	size_t i, j;
+	double v;
+
+	for (j = 0; j < pb_nphases; j++) {
+		snprintf(metric, sizeof(metric), "phase.%s.p50_ns", pb_phases[j]);
+		for (i = 0; i < n; i++)
+			if (pb_result_metric(rs[i], metric, &v))
+				return true;
+	}
+	return false;
+}
+
 static int distinct_assocs(struct pb_result *const *rs, size_t n)
 {
 	double seen[2] = { NAN, NAN };
@@ -396,7 +413,7 @@ int cmd_plot(int argc, char **argv)
 		if ((ret = pb_export_result(rs[i], p.datadir, NULL)) ||
 		    (ret = plot_result(&p, rs[i])))
 			goto out;
-	if (n >= 2) {
+	if (n >= 2 && any_phase_metric(rs, n)) {
 		size_t off = 0;
 
 		for (i = 0; i < n; i++)
