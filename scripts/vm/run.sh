@@ -15,11 +15,18 @@ PB_BOOT_LIMIT=${PEELBENCH_BOOT_TIMEOUT:-300}
 PB_OUT_CAT= PB_ERR_CAT= PB_STDERR=2
 
 # The guest's /tmp, /run, /dev, /proc and /sys are its own: a cwd there is
-# not the host's unless it is inside a --share.
+# not the host's unless it is inside a --share.  A cwd under /tmp or /run (a
+# checkout cloned there, say) is shared for the run; the others are refused.
 pb_run_check_cwd() {
 	local cwd=$1 p s
 	for s in "${PB_SHARES[@]}"; do
 		[[ "$cwd/" == "$s/"* ]] && return 0
+	done
+	for p in /tmp /run; do
+		if [[ "$cwd/" == "$p/"?* ]]; then
+			PB_SHARES+=("$cwd")
+			return 0
+		fi
 	done
 	for p in /tmp /run /dev /proc /sys; do
 		[[ "$cwd/" == "$p/"* ]] &&
