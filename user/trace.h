@@ -18,6 +18,9 @@ struct trace_opts {
 	pid_t pid;		/* 0: every process (the tgid to follow) */
 	bool events;		/* per-event ring-buffer stream */
 	bool keep_events;	/* keep events in memory for tracer_json */
+	bool follow_children;	/* pid's descendants too (trace -c) */
+	bool force_kprobe;	/* kprobes even where fentry would do */
+	unsigned int walk_cap;	/* bound of in-kernel list walks; 0: 256 */
 };
 
 int tracer_open(const struct trace_opts *opts, struct tracer **out);

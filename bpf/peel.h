@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Types and constants shared by bpf/peel.bpf.c and user space: phases,
+ * hooks, counters, the ring-buffer event and the histogram layout.
+ * No includes: the includer provides __u32/__u64/__s32 (vmlinux.h on the
+ * kernel side, <linux/types.h> in user space). */
+#ifndef PEELBENCH_PEEL_H
+#define PEELBENCH_PEEL_H
+
+/* Phases with a histogram, in path order.  PB_HOOK_ACCEPT is a hook
+ * without a histogram: it only tells accept() migrations apart. */
+enum pb_phase {
+	PB_PH_SYSCALL = 0,	/* getsockopt(SCTP_SOCKOPT_PEELOFF[_FLAGS]) */
+	PB_PH_DO_PEELOFF,	/* sctp_do_peeloff or its encloser */
+	PB_PH_CLONE,		/* sctp_copy_sock (<=6.x) / sctp_clone_sock (7.x) */
+	PB_PH_MIGRATE,		/* sctp_sock_migrate */
+	PB_PH_ASSOC_MIGRATE,	/* sctp_assoc_migrate */
+	PB_PH_MAX,
+	PB_HOOK_ACCEPT = PB_PH_MAX,
+	PB_HOOK_MAX,
+};
+
+#define PB_SOL_SCTP			132
+#define PB_SCTP_SOCKOPT_PEELOFF		102
+#define PB_SCTP_SOCKOPT_PEELOFF_FLAGS	122
+
+/* Per-CPU counters (map "counters"). */
+enum pb_counter {
+	PB_C_ATTEMPTS = 0,	/* peeloff getsockopt calls that returned */
+	PB_C_OK,		/* ... with ret >= 0 */
+	PB_C_ACCEPT_MIGRATIONS,	/* sctp_assoc_migrate under sctp_accept */
+	PB_C_DROPS,		/* ring buffer full: event lost */
+	PB_C_NOSTATE,		/* task-state map full: call not traced */
+	PB_C_MAX,
+};
+
+/* Errno slots (map "errors"): index = -ret, kernel errnos are < 4096. */
+#define PB_MAX_ERRNO	4096
+
+/* Log-linear histogram: values below 64 ns have their own bucket; above,
+ * each power of two [2^e, 2^(e+1)) is split in 64 equal sub-buckets, so a
+ * bucket's width is at most 1/64 of its lower bound.  e runs 6..36, so the
+ * last bucket ends at 2^37 ns (137 s): 1 ns .. 100 s is covered; larger
+ * values land in the last bucket. */
+#define PB_HIST_SUB_BITS	6
+#define PB_HIST_SUB		(1u << PB_HIST_SUB_BITS)	/* 64 */
+#define PB_HIST_MAX_EXP		36
+#define PB_HIST_BUCKETS		((PB_HIST_MAX_EXP - PB_HIST_SUB_BITS + 2) * PB_HIST_SUB) /* 2048 */
+#define PB_HIST_LIMIT		(1ull << (PB_HIST_MAX_EXP + 1))
+
+/* floor(log2(v)) for v > 0, without builtins: the BPF backend has no clz. */
+static inline __u32 pb_log2_u64(__u64 v)
+{
+	__u32 r = 0, s;
+
+	s = (v > 0xFFFFFFFFull) << 5; v >>= s; r |= s;
+	s = (v > 0xFFFF) << 4; v >>= s; r |= s;
+	s = (v > 0xFF) << 3; v >>= s; r |= s;
+	s = (v > 0xF) << 2; v >>= s; r |= s;
+	s = (v > 0x3) << 1; v >>= s; r |= s;
+	r |= (__u32)(v >> 1);
+	return r;
+}
+
+static inline __u32 pb_hist_index(__u64 v)
+{
+	__u32 e;
+
+	if (v < PB_HIST_SUB)
+		return (__u32)v;
+	if (v >= PB_HIST_LIMIT)
+		return PB_HIST_BUCKETS - 1;
+	e = pb_log2_u64(v);
+	return (e - PB_HIST_SUB_BITS + 1) * PB_HIST_SUB +
+	       (__u32)((v >> (e - PB_HIST_SUB_BITS)) & (PB_HIST_SUB - 1));
+}
+
+/* Per-phase totals (map "phase_stats", per CPU). */
+struct pb_phase_stat {
+	__u64 count;
+	__u64 sum_ns;
+	__u64 max_ns;
+};
+
+/* One successful or failed peeloff, sent at syscall exit with --events. */
+struct pb_event {
+	__u64 ts_ns;			/* bpf_ktime_get_ns() at syscall exit */
+	__u32 pid;			/* tgid */
+	__u32 tid;
+	__s32 assoc_id;			/* from the caller's optval */
+	__u32 flags;			/* SCTP_SOCKOPT_PEELOFF_FLAGS flags */
+	__s32 ret;			/* getsockopt return value */
+	__u32 phase_mask;		/* bit p: dur_ns[p] was measured */
+	__u64 dur_ns[PB_PH_MAX];
+	/* Migration-cost features, read at the clone (else migrate) entry,
+	 * i.e. before the association's data moves.  feat_ok = 0: not read. */
+	__u32 feat_ok;
+	__u32 parent_rq_len;		/* parent sk_receive_queue.qlen */
+	__u64 parent_rq_bytes;		/* sum of skb->len, walk capped */
+	__s64 rmem;			/* parent sk_rmem_alloc */
+	__s64 wmem;			/* parent sk_wmem_alloc */
+	__u32 asoc_lobby;		/* asoc->ulpq.lobby.qlen */
+	__u32 asoc_reasm;		/* ulpq.reasm + reasm_uo qlen */
+	__u32 asoc_outq;		/* outqueue.out_qlen (bytes queued) */
+	__u32 asoc_transmitted;		/* outqueue.outstanding_bytes (in flight) */
+	__u32 assocs;			/* associations on the parent ep */
+	__u32 walk_capped;		/* bit 0: assocs, bit 1: rq bytes capped */
+	__u64 feat_ns;			/* time spent reading the features,
+					 * subtracted from enclosing phases */
+};
+
+#endif

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/* user/probes.c: the plan `peelbench probes` prints for a 6.1-like and a
+ * 7.3-like kernel, from kallsyms / available_filter_functions / BTF text
+ * shaped like those kernels' (see docs/README-trace.md). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+
+#include "probes.h"
+
+static char k61[] =
+	"ffffffffc0b1a000 t sctp_getsockopt_peeloff_common.constprop.0\t[sctp]\n"
+	"ffffffffc0b1a200 t sctp_getsockopt_peeloff\t[sctp]\n"
+	"ffffffffc0b1a400 T sctp_do_peeloff\t[sctp]\n"
+	"ffffffffc0b1a600 t sctp_copy_sock\t[sctp]\n"
+	"ffffffffc0b1a800 t sctp_sock_migrate\t[sctp]\n"
+	"ffffffffc0b1aa00 t sctp_assoc_migrate\t[sctp]\n"
+	"ffffffffc0b1ac00 t sctp_accept\t[sctp]\n"
+	"ffffffffc0b1ae00 d sctp_do_peeloff_table\t[sctp]\n"
+	"ffffffff81000000 T _stext\n";
+static char f61[] =
+	"sctp_getsockopt_peeloff_common.constprop.0 [sctp]\n"
+	"sctp_getsockopt_peeloff [sctp]\n"
+	"sctp_do_peeloff [sctp]\n"
+	"sctp_copy_sock [sctp]\n"
+	"sctp_sock_migrate [sctp]\n"
+	"sctp_assoc_migrate [sctp]\n"
+	"sctp_accept [sctp]\n";
+static char b61[] =
+	"sctp_getsockopt_peeloff\nsctp_do_peeloff\nsctp_copy_sock\n"
+	"sctp_sock_migrate\nsctp_assoc_migrate\nsctp_accept\n";
+
+static char k73[] =
+	"ffffffffc0c01000 t sctp_getsockopt_peeloff_common.constprop.0\t[sctp]\n"
+	"ffffffffc0c01400 t sctp_getsockopt_peeloff_flags\t[sctp]\n"
+	"ffffffffc0c02000 t sctp_clone_sock\t[sctp]\n"
+	"ffffffffc0c09000 t sctp_clone_sock.cold\t[sctp]\n"
+	"ffffffffc0c03000 t sctp_assoc_migrate\t[sctp]\n"
+	"ffffffffc0c04000 t sctp_accept\t[sctp]\n"
+	"ffffffffc0c05000 t sctp_do_peeloff_cb\t[sctp]\n";
+static char f73[] =
+	"sctp_getsockopt_peeloff_common.constprop.0 [sctp]\n"
+	"sctp_getsockopt_peeloff_flags [sctp]\n"
+	"sctp_clone_sock [sctp]\n"
+	"sctp_assoc_migrate [sctp]\n"
+	"sctp_accept [sctp]\n";
+static char b73[] = "sctp_getsockopt_peeloff_flags\nsctp_clone_sock\nsctp_assoc_migrate\nsctp_accept\n";
+
+static void src_of(struct probe_sources *s, char *k, char *f, char *b)
+{
+	memset(s, 0, sizeof(*s));
+	s->kallsyms = k;
+	s->filter_funcs = f;
+	s->btf_funcs = b;
+	s->fentry = true;
+	s->kprobes = true;
+	s->syscall_tp = true;
+}
+
+#define assert_hook(plan, h, sym, att) do {					\
+	assert_string_equal((plan).hook[h].symbol, sym);			\
+	assert_string_equal(probe_attach_name((plan).hook[h].attach), att);	\
+} while (0)
+
+static void test_plan_61_is_all_fentry(void **state)
+{
+	struct probe_sources s;
+	struct probe_plan p;
+
+	src_of(&s, k61, f61, b61);
+	probe_plan_resolve(&s, &p);
+	assert_true(p.sctp_loaded);
+	assert_hook(p, PB_PH_SYSCALL, "syscalls:sys_enter_getsockopt", "tracepoint");
+	assert_hook(p, PB_PH_DO_PEELOFF, "sctp_do_peeloff", "fentry");
+	assert_false(p.hook[PB_PH_DO_PEELOFF].enclosing);
+	assert_hook(p, PB_PH_CLONE, "sctp_copy_sock", "fentry");
+	assert_hook(p, PB_PH_MIGRATE, "sctp_sock_migrate", "fentry");
+	assert_hook(p, PB_PH_ASSOC_MIGRATE, "sctp_assoc_migrate", "fentry");
+	assert_hook(p, PB_HOOK_ACCEPT, "sctp_accept", "fentry");
+	/* features at sctp_copy_sock(newsk, sk, asoc) */
+	assert_int_equal(p.feat_hook, PB_PH_CLONE);
+	assert_int_equal(p.feat_sk_arg, 1);
+	assert_int_equal(p.feat_asoc_arg, 2);
+	assert_int_equal(p.feat_enclosed_mask, 1u << PB_PH_SYSCALL | 1u << PB_PH_DO_PEELOFF);
+}
+
+static void test_plan_73_follows_inlining(void **state)
+{
+	struct probe_sources s;
+	struct probe_plan p;
+
+	src_of(&s, k73, f73, b73);
+	probe_plan_resolve(&s, &p);
+	/* sctp_do_peeloff inlined: the constprop encloser, by kprobe */
+	assert_hook(p, PB_PH_DO_PEELOFF, "sctp_getsockopt_peeloff_common.constprop.0", "kprobe");
+	assert_true(p.hook[PB_PH_DO_PEELOFF].enclosing);
+	assert_non_null(strstr(p.hook[PB_PH_DO_PEELOFF].reason, "inlined"));
+	/* the clone, never its .cold part */
+	assert_hook(p, PB_PH_CLONE, "sctp_clone_sock", "fentry");
+	/* sctp_sock_migrate inlined into sctp_clone_sock, already measured */
+	assert_string_equal(probe_attach_name(p.hook[PB_PH_MIGRATE].attach), "unavailable");
+	assert_non_null(strstr(p.hook[PB_PH_MIGRATE].reason, "inlined into sctp_clone_sock"));
+	assert_non_null(strstr(p.hook[PB_PH_MIGRATE].reason, "phase clone"));
+	assert_hook(p, PB_PH_ASSOC_MIGRATE, "sctp_assoc_migrate", "fentry");
+	assert_hook(p, PB_HOOK_ACCEPT, "sctp_accept", "fentry");
+	/* features at sctp_clone_sock(sk, asoc, type) */
+	assert_int_equal(p.feat_hook, PB_PH_CLONE);
+	assert_int_equal(p.feat_sk_arg, 0);
+	assert_int_equal(p.feat_asoc_arg, 1);
+}
+
+static void test_plan_73_without_kprobes(void **state)
+{
+	struct probe_sources s;
+	struct probe_plan p;
+
+	src_of(&s, k73, f73, b73);
+	s.kprobes = false;
+	probe_plan_resolve(&s, &p);
+	assert_string_equal(probe_attach_name(p.hook[PB_PH_DO_PEELOFF].attach), "unavailable");
+	assert_non_null(strstr(p.hook[PB_PH_DO_PEELOFF].reason, "no kprobes"));
+	assert_hook(p, PB_PH_CLONE, "sctp_clone_sock", "fentry");
+}
+
+static void test_force_kprobe_and_missing_btf(void **state)
+{
+	struct probe_sources s;
+	struct probe_plan p;
+	__u32 h;
+
+	src_of(&s, k61, f61, b61);
+	s.force_kprobe = true;
+	probe_plan_resolve(&s, &p);
+	for (h = PB_PH_DO_PEELOFF; h < PB_HOOK_MAX; h++)
+		assert_string_equal(probe_attach_name(p.hook[h].attach), "kprobe");
+
+	src_of(&s, k61, f61, NULL);	/* no module BTF */
+	probe_plan_resolve(&s, &p);
+	assert_hook(p, PB_PH_DO_PEELOFF, "sctp_do_peeloff", "kprobe");
+	assert_non_null(strstr(p.hook[PB_PH_DO_PEELOFF].reason, "not in BTF"));
+}
+
+static void test_host_without_sctp(void **state)
+{
+	struct probe_sources s;
+	struct probe_plan p;
+	struct json_object *j, *o;
+	__u32 h;
+
+	src_of(&s, "ffffffff81000000 T _stext\n", "", "");
+	s.kprobes = false;
+	s.syscall_tp = false;
+	probe_plan_resolve(&s, &p);
+	assert_false(p.sctp_loaded);
+	for (h = 0; h < PB_HOOK_MAX; h++)
+		assert_string_equal(probe_attach_name(p.hook[h].attach), "unavailable");
+	assert_non_null(strstr(p.hook[PB_PH_CLONE].reason, "not loaded"));
+	assert_int_equal(p.feat_hook, PB_HOOK_MAX);
+
+	j = probe_plan_json(&p);
+	assert_int_equal(json_object_array_length(j), PB_HOOK_MAX);
+	o = json_object_array_get_idx(j, PB_PH_MIGRATE);
+	assert_string_equal(json_object_get_string(json_object_object_get(o, "phase")), "migrate");
+	assert_string_equal(json_object_get_string(json_object_object_get(o, "attach")), "unavailable");
+	json_object_put(j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plan_61_is_all_fentry),
+		cmocka_unit_test(test_plan_73_follows_inlining),
+		cmocka_unit_test(test_plan_73_without_kprobes),
+		cmocka_unit_test(test_force_kprobe_and_missing_btf),
+		cmocka_unit_test(test_host_without_sctp),
+	};
+
+	return cmocka_run_group_tests_name("probes", tests, NULL, NULL);
+}

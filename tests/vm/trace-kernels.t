@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+# The tracer end to end, one guest boot per kernel (6.1, 6.12, 7.3; or the
+# space-separated list in $PEELBENCH_TRACE_KERNELS): tests/vm/trace-guest.sh
+# runs `peelbench trace --json -c build/guest/trace_workload` (plain and
+# --events) and a SIGKILLed trace inside the guest; this file asserts on
+# the results, in TAP:
+#   - attempts 203, ok 200, the 3 failures under the errno names the
+#     workload itself received, accept_migrations 5 (accept() is not a
+#     peeloff), and count 200 in every phase the plan marks available;
+#   - with --events: 203 events, none dropped, and the peeloff done with K
+#     unread messages of other associations on the parent records a parent
+#     queue length >= K;
+#   - no peelbench program or link left after the trace exits, nor after
+#     SIGKILL of a running trace.
+import collections
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+VM_RUN = os.environ.get("PEELBENCH_VM_RUN", os.path.join(ROOT, "scripts", "vm-run"))
+KERNELS = os.environ.get("PEELBENCH_TRACE_KERNELS", "6.1 6.12 7.3").split()
+OUR_PROGS = ("sys_enter_getsockopt", "sys_exit_getsockopt", "fentry_", "fexit_",
+             "kprobe_", "kretprobe_")
+
+n = 0
+
+
+def ok(cond, name, diag=None):
+    global n
+    n += 1
+    print("%sok %d - %s" % ("" if cond else "not ", n, name))
+    if not cond and diag is not None:
+        for line in str(diag).splitlines():
+            print("# " + line)
+    sys.stdout.flush()
+    return cond
+
+
+def load(d, name):
+    try:
+        with open(os.path.join(d, name)) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        return {"_error": str(e)}
+
+
+def text(d, name):
+    try:
+        with open(os.path.join(d, name)) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def ours(progs):
+    if not isinstance(progs, list):
+        return ["unreadable: %r" % (progs,)]
+    return [p.get("name", "") for p in progs
+            if any(p.get("name", "").startswith(o) for o in OUR_PROGS)]
+
+
+def check_counts(k, tr, wl, what):
+    po = tr.get("peeloff", {})
+    ok(po.get("attempts") == 203, "%s %s: 203 peeloff attempts" % (k, what), po)
+    ok(po.get("ok") == 200 and wl.get("ok") == 200,
+       "%s %s: 200 successful peeloffs (workload saw %s)" % (k, what, wl.get("ok")), po)
+    want = dict(collections.Counter(wl.get("errors", [])))
+    ok(po.get("errors") == want,
+       "%s %s: failures by errno match what user space got %s" % (k, what, want), po.get("errors"))
+    ok(tr.get("accept_migrations") == 5 and wl.get("accepts") == 5,
+       "%s %s: 5 accept() migrations, not counted as peeloffs" % (k, what),
+       tr.get("accept_migrations"))
+    avail = [p["phase"] for p in tr.get("probes", [])
+             if p.get("attach") != "unavailable" and p.get("phase") != "accept"]
+    counts = {ph: tr.get("phases", {}).get(ph, {}).get("count") for ph in avail}
+    ok(avail and all(c == 200 for c in counts.values()),
+       "%s %s: every available phase counted 200 %s" % (k, what, sorted(avail)), counts)
+    ok(tr.get("command", {}).get("exit_status") == 0,
+       "%s %s: the workload ran as planned" % (k, what), tr.get("command"))
+
+
+def run_kernel(k):
+    out = tempfile.mkdtemp(prefix="pb-trace-")
+    try:
+        os.chmod(out, 0o777)
+        r = subprocess.run([VM_RUN, "--timeout", "1500", "--share", out, k, "--",
+                            os.path.join(ROOT, "tests", "vm", "trace-guest.sh"), ROOT, out],
+                           cwd=ROOT, capture_output=True, text=True)
+        if not ok(r.returncode == 0 and text(out, "done"), "%s: guest ran the checks" % k,
+                  (r.stdout + r.stderr)[-3000:]):
+            return
+        kern = text(out, "kernel").strip()
+        print("# guest kernel %s" % kern)
+        probes = load(out, "probes.json")
+        for p in probes.get("probes", []):
+            print("# plan %-14s %-44s %-11s %s" % (p["phase"], p["symbol"], p["attach"], p["reason"]))
+
+        tr = load(out, "trace.json")
+        ok(text(out, "trace.rc").strip() == "0", "%s: trace -c exits 0" % k, text(out, "trace.err"))
+        check_counts(k, tr, load(out, "wl1.json"), "trace")
+
+        ev = load(out, "events.json")
+        wl2 = load(out, "wl2.json")
+        ok(text(out, "events.rc").strip() == "0", "%s: trace --events exits 0" % k,
+           text(out, "events.err"))
+        check_counts(k, ev, wl2, "trace --events")
+        events = ev.get("events", [])
+        ok(len(events) == 203 and ev.get("drops") == 0,
+           "%s: 203 events, 0 dropped" % k, "%d events, drops %s" % (len(events), ev.get("drops")))
+        special = [e for e in events if e.get("assoc_id") == wl2.get("special_assoc_id")
+                   and e.get("flags") == 0o2000000 and e.get("ret", -1) >= 0]
+        if ok(len(special) == 1, "%s: the SOCK_CLOEXEC peeloff has one event" % k, special):
+            e = special[0]
+            ok(e.get("parent_rq_len", -1) >= wl2.get("k", 1 << 30),
+               "%s: parent queue length %s >= K=%s unread messages" %
+               (k, e.get("parent_rq_len"), wl2.get("k")), e)
+            ok(e.get("assocs", 0) >= 1, "%s: associations on the parent recorded (%s)" %
+               (k, e.get("assocs")), e)
+
+        ok(not ours(load(out, "progs-after-exit.json")) and
+           load(out, "links-after-exit.json") == [],
+           "%s: nothing attached after trace exits" % k,
+           ours(load(out, "progs-after-exit.json")))
+        ok(ours(load(out, "progs-while-running.json")),
+           "%s: a running trace is visible to bpftool (the next check can fail)" % k)
+        ok(not ours(load(out, "progs-after-kill.json")) and
+           load(out, "links-after-kill.json") == [],
+           "%s: nothing attached after SIGKILL" % k, ours(load(out, "progs-after-kill.json")))
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def main():
+    if not os.access(VM_RUN, os.X_OK):
+        print("1..0 # SKIP no VM runner at %s" % VM_RUN)
+        return 0
+    if not os.access(os.path.join(ROOT, "build", "guest", "trace_workload"), os.X_OK):
+        print("1..0 # SKIP build first (make)")
+        return 0
+    for k in KERNELS:
+        run_kernel(k)
+    print("1..%d" % n)
+    return 0
+
+
+sys.exit(main())

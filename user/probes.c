@@ -1,0 +1,448 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The probe plan (see probes.h).  Kernel differences are data here:
+ *
+ *   6.1  sctp_do_peeloff, sctp_copy_sock, sctp_sock_migrate all exist and
+ *        have BTF: fentry/fexit everywhere.
+ *   7.x  sctp_do_peeloff was made static (2025) and inlined into
+ *        sctp_getsockopt_peeloff_common.constprop.0; the sk_clone() series
+ *        (b7ddb55f31279 "sctp: Use sctp_clone_sock() in sctp_do_peeloff()",
+ *        71068e2e1b6bd "sctp: Remove sctp_copy_sock() ...") replaced
+ *        sctp_copy_sock with sctp_clone_sock, which now calls
+ *        sctp_sock_migrate, inlined into it.
+ *
+ * Suffixed clones (.constprop.N, .isra.N, .part.N) have no BTF: they are
+ * reached by kprobe under their full name.  .cold parts are never code
+ * to probe. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <json-c/json.h>
+
+#include "peelbench.h"
+#include "probes.h"
+
+struct phase_spec {
+	const char *name;
+	const char *cands[3];		/* the phase's own function, in order */
+	const char *enclosers[3];	/* callers it is inlined into */
+};
+
+static const struct phase_spec specs[PB_HOOK_MAX] = {
+	[PB_PH_SYSCALL]       = { "syscall" },
+	[PB_PH_DO_PEELOFF]    = { "do_peeloff", { "sctp_do_peeloff" },
+				  { "sctp_getsockopt_peeloff_common" } },
+	[PB_PH_CLONE]         = { "clone", { "sctp_copy_sock", "sctp_clone_sock" } },
+	[PB_PH_MIGRATE]       = { "migrate", { "sctp_sock_migrate" },
+				  { "sctp_clone_sock", "sctp_do_peeloff" } },
+	[PB_PH_ASSOC_MIGRATE] = { "assoc_migrate", { "sctp_assoc_migrate" } },
+	[PB_HOOK_ACCEPT]      = { "accept", { "sctp_accept" } },
+};
+
+const char *probe_phase_name(__u32 hook)
+{
+	return hook < PB_HOOK_MAX ? specs[hook].name : "?";
+}
+
+const char *probe_attach_name(enum pb_attach a)
+{
+	switch (a) {
+	case PB_ATTACH_FENTRY:		return "fentry";
+	case PB_ATTACH_KPROBE:		return "kprobe";
+	case PB_ATTACH_TRACEPOINT:	return "tracepoint";
+	default:			return "unavailable";
+	}
+}
+
+/* The field-th whitespace-separated word of the line at p (0-based),
+ * copied into out.  Returns false when the line is shorter. */
+static bool line_word(const char *p, int field, char *out, size_t len)
+{
+	size_t n;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '\n')
+			return false;
+		n = strcspn(p, " \t\n");
+		if (!field--) {
+			if (n >= len)
+				return false;
+			memcpy(out, p, n);
+			out[n] = '\0';
+			return true;
+		}
+		p += n;
+	}
+}
+
+static const char *next_line(const char *p)
+{
+	p = strchr(p, '\n');
+	return p ? p + 1 : NULL;
+}
+
+/* Does name (exactly) appear as word `field` of a line of text? */
+static bool text_has(const char *text, int field, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p, *hit;
+	char w[256];
+
+	/* strstr first: most lines cannot match */
+	for (p = text; p && (hit = strstr(p, name)); p = next_line(hit)) {
+		const char *bol = hit;
+
+		while (bol > text && bol[-1] != '\n')
+			bol--;
+		if ((hit[len] == ' ' || hit[len] == '\t' || hit[len] == '\n' || !hit[len]) &&
+		    line_word(bol, field, w, sizeof(w)) && !strcmp(w, name))
+			return true;
+	}
+	return false;
+}
+
+static bool is_clone_suffix(const char *s)
+{
+	return !strncmp(s, ".constprop.", 11) || !strncmp(s, ".isra.", 6) ||
+	       !strncmp(s, ".part.", 6) || !strncmp(s, ".llvm.", 6);
+}
+
+/* A text symbol of kallsyms named base, or base.constprop.N etc.: the
+ * exact name wins, else the first suffixed one.  Writes the full name. */
+static bool find_symbol(const char *kallsyms, const char *base, char *out, size_t len)
+{
+	size_t blen = strlen(base);
+	const char *p, *hit;
+	char name[256], type[4];
+	bool suffixed = false;
+
+	if (!kallsyms)
+		return false;
+	for (p = kallsyms; p && (hit = strstr(p, base)); p = next_line(hit)) {
+		const char *bol = hit;
+
+		while (bol > kallsyms && bol[-1] != '\n')
+			bol--;
+		if (!line_word(bol, 1, type, sizeof(type)) || (type[0] != 't' && type[0] != 'T') ||
+		    !line_word(bol, 2, name, sizeof(name)) || strncmp(name, base, blen))
+			continue;
+		if (strlen(name) >= len)
+			continue;
+		if (!name[blen]) {
+			strcpy(out, name);
+			return true;
+		}
+		if (!suffixed && is_clone_suffix(name + blen)) {
+			strcpy(out, name);
+			suffixed = true;
+		}
+	}
+	return suffixed;
+}
+
+/* Which hook already uses this symbol (PB_HOOK_MAX: none). */
+static __u32 used_by(const struct probe_plan *plan, __u32 upto, const char *sym)
+{
+	__u32 h;
+
+	for (h = 0; h < upto; h++)
+		if (plan->hook[h].attach != PB_ATTACH_UNAVAILABLE &&
+		    !strcmp(plan->hook[h].symbol, sym))
+			return h;
+	return PB_HOOK_MAX;
+}
+
+/* fentry if the exact name has BTF and ftrace knows it, else kprobe. */
+static void choose_attach(const struct probe_sources *src, struct probe_choice *c,
+			  const char *why_prefix)
+{
+	bool suffixed = strchr(c->symbol, '.') != NULL;
+	bool in_btf = src->btf_funcs && text_has(src->btf_funcs, 0, c->symbol);
+	/* without tracefs, trust BTF: the fentry attach reports a real failure */
+	bool ftraced = !src->filter_funcs || text_has(src->filter_funcs, 0, c->symbol);
+	const char *why;
+
+	if (src->fentry && !src->force_kprobe && !suffixed && in_btf && ftraced) {
+		c->attach = PB_ATTACH_FENTRY;
+		snprintf(c->reason, sizeof(c->reason), "%sin BTF and ftrace-able", why_prefix);
+		return;
+	}
+	if (src->force_kprobe)
+		why = "kprobe forced (--kprobe)";
+	else if (suffixed)
+		why = "compiler clone: no BTF, kprobe by full name";
+	else if (!in_btf)
+		why = "not in BTF";
+	else if (!ftraced)
+		why = "not in available_filter_functions";
+	else
+		why = "no fentry support";
+	if (!src->kprobes) {
+		c->attach = PB_ATTACH_UNAVAILABLE;
+		snprintf(c->reason, sizeof(c->reason), "%s%s, and this kernel has no kprobes",
+			 why_prefix, why);
+		return;
+	}
+	c->attach = PB_ATTACH_KPROBE;
+	snprintf(c->reason, sizeof(c->reason), "%s%s", why_prefix, why);
+}
+
+static void resolve_function(const struct probe_sources *src, struct probe_plan *plan, __u32 h)
+{
+	const struct phase_spec *s = &specs[h];
+	struct probe_choice *c = &plan->hook[h];
+	char prefix[288], sym[128];
+	__u32 other;
+	int i;
+
+	for (i = 0; i < 3 && s->cands[i]; i++) {
+		if (find_symbol(src->kallsyms, s->cands[i], c->symbol, sizeof(c->symbol))) {
+			choose_attach(src, c, "");
+			return;
+		}
+	}
+	/* Inlined: measure the function it was inlined into, unless another
+	 * phase already measures that one. */
+	for (i = 0; i < 3 && s->enclosers[i]; i++) {
+		if (!find_symbol(src->kallsyms, s->enclosers[i], sym, sizeof(sym)))
+			continue;
+		other = used_by(plan, h, sym);
+		snprintf(c->symbol, sizeof(c->symbol), "%s", sym);
+		if (other < PB_HOOK_MAX) {
+			c->attach = PB_ATTACH_UNAVAILABLE;
+			snprintf(c->reason, sizeof(c->reason),
+				 "%s has no symbol (inlined into %s): its time is inside phase %s",
+				 s->cands[0], sym, specs[other].name);
+			return;
+		}
+		c->enclosing = true;
+		snprintf(prefix, sizeof(prefix),
+			 "%s is inlined: measuring the enclosing %s (adds its own work, e.g. fd install); ",
+			 s->cands[0], sym);
+		choose_attach(src, c, prefix);
+		return;
+	}
+	c->symbol[0] = '\0';
+	c->attach = PB_ATTACH_UNAVAILABLE;
+	snprintf(c->reason, sizeof(c->reason), "%s: no such symbol in /proc/kallsyms", s->cands[0]);
+}
+
+void probe_plan_resolve(const struct probe_sources *src, struct probe_plan *plan)
+{
+	struct probe_choice *c;
+	char sym[128];
+	__u32 h;
+
+	memset(plan, 0, sizeof(*plan));
+	for (h = 0; h < PB_HOOK_MAX; h++)
+		plan->hook[h].phase = specs[h].name;
+	plan->feat_hook = PB_HOOK_MAX;
+	plan->sctp_loaded = find_symbol(src->kallsyms, "sctp_assoc_migrate", sym, sizeof(sym));
+
+	c = &plan->hook[PB_PH_SYSCALL];
+	snprintf(c->symbol, sizeof(c->symbol), "syscalls:sys_enter_getsockopt");
+	if (src->syscall_tp) {
+		c->attach = PB_ATTACH_TRACEPOINT;
+		snprintf(c->reason, sizeof(c->reason),
+			 "syscall tracepoints, level SOL_SCTP, optname 102/122; includes fd alloc/install");
+	} else {
+		c->attach = PB_ATTACH_UNAVAILABLE;
+		snprintf(c->reason, sizeof(c->reason),
+			 "no syscalls:sys_enter_getsockopt tracepoint (tracefs not mounted or CONFIG_FTRACE_SYSCALLS off)");
+	}
+
+	for (h = PB_PH_DO_PEELOFF; h < PB_HOOK_MAX; h++) {
+		if (!plan->sctp_loaded) {
+			c = &plan->hook[h];
+			c->symbol[0] = '\0';
+			c->attach = PB_ATTACH_UNAVAILABLE;
+			snprintf(c->reason, sizeof(c->reason), "the sctp module is not loaded");
+			continue;
+		}
+		resolve_function(src, plan, h);
+	}
+
+	/* Features are read where both the parent sock and the association
+	 * are arguments, before anything moved: the clone entry, else the
+	 * migrate entry. */
+	if (plan->hook[PB_PH_CLONE].attach != PB_ATTACH_UNAVAILABLE) {
+		plan->feat_hook = PB_PH_CLONE;
+		if (!strncmp(plan->hook[PB_PH_CLONE].symbol, "sctp_copy_sock", 14)) {
+			/* sctp_copy_sock(newsk, sk, asoc) */
+			plan->feat_sk_arg = 1;
+			plan->feat_asoc_arg = 2;
+		} else {
+			/* sctp_clone_sock(sk, asoc, type) */
+			plan->feat_sk_arg = 0;
+			plan->feat_asoc_arg = 1;
+		}
+	} else if (plan->hook[PB_PH_MIGRATE].attach != PB_ATTACH_UNAVAILABLE &&
+		   !plan->hook[PB_PH_MIGRATE].enclosing) {
+		/* sctp_sock_migrate(oldsk, newsk, assoc, type) */
+		plan->feat_hook = PB_PH_MIGRATE;
+		plan->feat_sk_arg = 0;
+		plan->feat_asoc_arg = 2;
+	}
+	if (plan->feat_hook < PB_HOOK_MAX) {
+		plan->feat_enclosed_mask = 1u << PB_PH_SYSCALL | 1u << PB_PH_DO_PEELOFF;
+		if (plan->feat_hook == PB_PH_MIGRATE &&
+		    !strncmp(plan->hook[PB_PH_CLONE].symbol, "sctp_clone_sock", 15))
+			plan->feat_enclosed_mask |= 1u << PB_PH_CLONE;
+	}
+}
+
+/* ---- this machine ---------------------------------------------------- */
+
+static char *slurp(const char *path)
+{
+	size_t cap = 1 << 20, len = 0;
+	char *buf = malloc(cap), *nb;
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f || !buf) {
+		if (f)
+			fclose(f);
+		free(buf);
+		return NULL;
+	}
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len < 4096) {
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+static const char *tracefs_dir(void)
+{
+	if (!access("/sys/kernel/tracing/events", F_OK))
+		return "/sys/kernel/tracing";
+	if (!access("/sys/kernel/debug/tracing/events", F_OK))
+		return "/sys/kernel/debug/tracing";
+	return NULL;
+}
+
+static void add_btf_funcs(const struct btf *btf, __u32 from, char **buf, size_t *len)
+{
+	__u32 id, n = btf__type_cnt(btf);
+	const struct btf_type *t;
+	const char *name;
+	FILE *f;
+
+	f = open_memstream(buf, len);
+	if (!f)
+		return;
+	for (id = from; id < n; id++) {
+		t = btf__type_by_id(btf, id);
+		if (!t || !btf_is_func(t))
+			continue;
+		name = btf__name_by_offset(btf, t->name_off);
+		if (name && !strncmp(name, "sctp_", 5))
+			fprintf(f, "%s\n", name);
+	}
+	fclose(f);
+}
+
+/* sctp_* functions in the sctp module's BTF, or in vmlinux's when sctp is
+ * built in. */
+static char *read_btf_funcs(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf(), *mod;
+	char *a = NULL, *b = NULL, *out;
+	size_t alen = 0, blen = 0;
+
+	if (!vmlinux)
+		return NULL;
+	add_btf_funcs(vmlinux, 1, &a, &alen);
+	mod = btf__load_module_btf("sctp", vmlinux);
+	if (mod) {
+		add_btf_funcs(mod, btf__type_cnt(vmlinux), &b, &blen);
+		btf__free(mod);
+	}
+	btf__free(vmlinux);
+	out = malloc(alen + blen + 1);
+	if (out)
+		snprintf(out, alen + blen + 1, "%s%s", a ? a : "", b ? b : "");
+	free(a);
+	free(b);
+	return out;
+}
+
+void probe_sources_read(struct probe_sources *src)
+{
+	const char *tfs = tracefs_dir();
+	char path[256];
+
+	memset(src, 0, sizeof(*src));
+	src->kallsyms = slurp("/proc/kallsyms");
+	if (tfs) {
+		snprintf(path, sizeof(path), "%s/available_filter_functions", tfs);
+		src->filter_funcs = slurp(path);
+		snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_getsockopt", tfs);
+		src->syscall_tp = !access(path, F_OK);
+		snprintf(path, sizeof(path), "%s/events/syscalls/sys_exit_getsockopt", tfs);
+		src->syscall_tp = src->syscall_tp && !access(path, F_OK);
+	}
+	src->fentry = !access("/sys/kernel/btf/vmlinux", R_OK);
+	src->btf_funcs = src->fentry ? read_btf_funcs() : NULL;
+	/* The kprobe PMU (4.17+) is what libbpf attaches through. */
+	src->kprobes = !access("/sys/bus/event_source/devices/kprobe/type", F_OK);
+}
+
+void probe_sources_free(struct probe_sources *src)
+{
+	free(src->kallsyms);
+	free(src->filter_funcs);
+	free(src->btf_funcs);
+	memset(src, 0, sizeof(*src));
+}
+
+void probe_plan_print(const struct probe_plan *plan, FILE *f)
+{
+	__u32 h;
+
+	fprintf(f, "%-14s %-46s %-12s %s\n", "PHASE", "SYMBOL", "ATTACH", "REASON");
+	for (h = 0; h < PB_HOOK_MAX; h++) {
+		const struct probe_choice *c = &plan->hook[h];
+
+		fprintf(f, "%-14s %-46s %-12s %s\n", c->phase, c->symbol[0] ? c->symbol : "-",
+			probe_attach_name(c->attach), c->reason);
+	}
+}
+
+struct json_object *probe_plan_json(const struct probe_plan *plan)
+{
+	struct json_object *arr = json_object_new_array();
+	__u32 h;
+
+	for (h = 0; h < PB_HOOK_MAX; h++) {
+		const struct probe_choice *c = &plan->hook[h];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "phase", json_object_new_string(c->phase));
+		json_object_object_add(o, "symbol", c->symbol[0] ?
+				       json_object_new_string(c->symbol) : NULL);
+		json_object_object_add(o, "attach", json_object_new_string(probe_attach_name(c->attach)));
+		json_object_object_add(o, "enclosing", json_object_new_boolean(c->enclosing));
+		json_object_object_add(o, "reason", json_object_new_string(c->reason));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}

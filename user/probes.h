@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The probe plan: for each phase of the peeloff path, which kernel
+ * symbol to attach to and how (fentry, kprobe, tracepoint), or why it
+ * cannot be seen.  Resolved at start-up from /proc/kallsyms,
+ * available_filter_functions and the sctp module's BTF; the resolver
+ * itself works on text so that tests can feed it other kernels. */
+#ifndef PEELBENCH_PROBES_H
+#define PEELBENCH_PROBES_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#include "peel.h"
+
+struct json_object;
+
+enum pb_attach {
+	PB_ATTACH_UNAVAILABLE = 0,
+	PB_ATTACH_FENTRY,	/* fentry + fexit (BTF trampolines) */
+	PB_ATTACH_KPROBE,	/* kprobe + kretprobe */
+	PB_ATTACH_TRACEPOINT,	/* syscalls:sys_{enter,exit}_getsockopt */
+};
+
+struct probe_choice {
+	const char *phase;	/* "syscall", "do_peeloff", ..., "accept" */
+	char symbol[128];	/* full kernel name, suffix included */
+	enum pb_attach attach;
+	bool enclosing;		/* symbol is a caller the phase's own
+				 * function was inlined into */
+	char reason[512];	/* why this choice (always set) */
+};
+
+struct probe_plan {
+	struct probe_choice hook[PB_HOOK_MAX];
+	/* Where the migration-cost features are read (events mode): a hook
+	 * and which of its arguments are the parent sock and the asoc. */
+	__u32 feat_hook;	/* PB_HOOK_MAX: nowhere */
+	__u32 feat_sk_arg, feat_asoc_arg;
+	__u32 feat_enclosed_mask;	/* phases that contain that read */
+	bool sctp_loaded;
+};
+
+/* What the resolver looks at.  NULL text means "could not be read". */
+struct probe_sources {
+	char *kallsyms;		/* /proc/kallsyms */
+	char *filter_funcs;	/* tracefs available_filter_functions */
+	char *btf_funcs;	/* sctp_* FUNC names in BTF, one a line */
+	bool fentry;		/* kernel BTF present: trampolines usable */
+	bool kprobes;		/* the kernel has kprobes */
+	bool syscall_tp;	/* syscalls/sys_{enter,exit}_getsockopt exist */
+	bool force_kprobe;	/* --kprobe: never pick fentry */
+};
+
+/* Pure: the plan for these sources. */
+void probe_plan_resolve(const struct probe_sources *src, struct probe_plan *plan);
+
+/* Read this machine's sources; force_kprobe is left false. */
+void probe_sources_read(struct probe_sources *src);
+void probe_sources_free(struct probe_sources *src);
+
+const char *probe_attach_name(enum pb_attach a);
+const char *probe_phase_name(__u32 hook);
+void probe_plan_print(const struct probe_plan *plan, FILE *f);
+/* [{phase, symbol, attach, reason}, ...] */
+struct json_object *probe_plan_json(const struct probe_plan *plan);
+
+#endif

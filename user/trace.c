@@ -1,0 +1,718 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The tracer library (user/trace.h): checks the environment, resolves the
+ * probe plan, then the libbpf-bootstrap lifecycle: open the skeleton,
+ * configure rodata and autoload from the plan, load, attach, poll, and
+ * read the per-CPU maps into histograms and counters.  Links are owned by
+ * file descriptors only (nothing pinned): when the process dies, however
+ * it dies, the kernel detaches everything. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <json-c/json.h>
+
+#include "hist.h"
+#include "peel.skel.h"
+#include "peelbench.h"
+#include "probes.h"
+#include "trace.h"
+
+extern char **environ;
+
+/* Everything the maps hold, summed over CPUs. */
+struct snapshot {
+	struct hist ph[PB_PH_MAX];
+	__u64 counters[PB_C_MAX];
+	__u64 errors[PB_MAX_ERRNO];
+};
+
+struct tracer {
+	struct peel_bpf *skel;
+	struct probe_plan plan;
+	struct trace_opts opts;
+	struct ring_buffer *rb;
+	int ncpu;
+	char kernel[65];
+	struct pb_event *ev;		/* events kept for JSON / percentiles */
+	size_t nev, cap;
+	struct snapshot *last;		/* cumulative state at the last round */
+	struct json_object *rounds;
+};
+
+struct hook_progs {
+	struct bpf_program *entry[2];	/* fentry, kprobe */
+	struct bpf_program *exit[2];	/* fexit, kretprobe */
+	struct bpf_link **entry_link[2];
+	struct bpf_link **exit_link[2];
+};
+
+static void hook_progs(struct peel_bpf *s, __u32 h, struct hook_progs *p)
+{
+#define SET(NAME)								\
+	*p = (struct hook_progs){						\
+		{ s->progs.fentry_##NAME, s->progs.kprobe_##NAME },		\
+		{ s->progs.fexit_##NAME, s->progs.kretprobe_##NAME },		\
+		{ &s->links.fentry_##NAME, &s->links.kprobe_##NAME },		\
+		{ &s->links.fexit_##NAME, &s->links.kretprobe_##NAME } }
+	switch (h) {
+	case PB_PH_DO_PEELOFF:		SET(do_peeloff); break;
+	case PB_PH_CLONE:		SET(clone); break;
+	case PB_PH_MIGRATE:		SET(migrate); break;
+	case PB_PH_ASSOC_MIGRATE:	SET(assoc_migrate); break;
+	default:			SET(accept); break;
+	}
+#undef SET
+}
+
+/* The program libbpf last complained about: libbpf unloads every program
+ * when one fails, so its warnings are the only way to name the culprit. */
+static char failed_prog[64];
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char line[512];
+	const char *p;
+	va_list aq;
+
+	if (level == LIBBPF_WARN) {
+		va_copy(aq, ap);
+		vsnprintf(line, sizeof(line), fmt, aq);
+		va_end(aq);
+		if ((p = strstr(line, "prog '")) && (strstr(line, "failed") || strstr(line, "error")))
+			sscanf(p, "prog '%63[^']'", failed_prog);
+	}
+	/* libbpf's multi-line logs only with -v; our own error is one line */
+	if (!pb.verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* ---- environment checks ---------------------------------------------- */
+
+static bool has_cap(const struct __user_cap_data_struct *d, int cap)
+{
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+static bool can_trace(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { 0 };
+
+	if (syscall(SYS_capget, &hdr, d))
+		return geteuid() == 0;
+	/* CAP_BPF (39) + CAP_PERFMON (38) since 5.8, or CAP_SYS_ADMIN */
+	return has_cap(d, CAP_SYS_ADMIN) || (has_cap(d, 39) && has_cap(d, 38));
+}
+
+static int run_quiet(const char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	int st = -1;
+	pid_t pid;
+
+	posix_spawn_file_actions_init(&fa);
+	if (!pb.verbose) {
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	}
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ)) {
+		posix_spawn_file_actions_destroy(&fa);
+		return -1;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	if (waitpid(pid, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The plan for this machine; loads sctp first when it is missing. */
+static int resolve_plan(const struct trace_opts *opts, struct probe_plan *plan)
+{
+	static const char *const modprobe[] = { "modprobe", "sctp", NULL };
+	struct probe_sources src;
+
+	probe_sources_read(&src);
+	if (!src.kallsyms || !strstr(src.kallsyms, "sctp_assoc_migrate")) {
+		pb_debug("sctp not loaded: trying 'modprobe sctp'");
+		run_quiet(modprobe);
+		probe_sources_free(&src);
+		probe_sources_read(&src);
+	}
+	src.force_kprobe = opts->force_kprobe;
+	probe_plan_resolve(&src, plan);
+	probe_sources_free(&src);
+	if (!plan->sctp_loaded) {
+		pb_err("sctp is not available: the module is not loaded and 'modprobe sctp' failed");
+		return PB_EXIT_ENV;
+	}
+	if (plan->hook[PB_PH_SYSCALL].attach != PB_ATTACH_TRACEPOINT) {
+		pb_err("cannot count peeloffs: %s", plan->hook[PB_PH_SYSCALL].reason);
+		return PB_EXIT_ENV;
+	}
+	return PB_EXIT_OK;
+}
+
+/* ---- configure, load, attach ------------------------------------------ */
+
+static void configure(struct tracer *t)
+{
+	struct peel_bpf *s = t->skel;
+	struct hook_progs p;
+	__u32 h;
+	int k;
+
+	s->rodata->targ_tgid = (__u32)t->opts.pid;
+	s->rodata->targ_tree = t->opts.follow_children;
+	s->rodata->events_on = t->opts.events;
+	s->rodata->feat_hook = t->plan.feat_hook;
+	s->rodata->feat_sk_arg = t->plan.feat_sk_arg;
+	s->rodata->feat_asoc_arg = t->plan.feat_asoc_arg;
+	s->rodata->feat_enclosed_mask = t->plan.feat_enclosed_mask;
+	if (t->opts.walk_cap)
+		s->rodata->walk_cap = t->opts.walk_cap;
+	if (!t->opts.events)
+		bpf_map__set_max_entries(s->maps.events, 4096);	/* unused: keep it small */
+
+	for (h = PB_PH_DO_PEELOFF; h < PB_HOOK_MAX; h++) {
+		const struct probe_choice *c = &t->plan.hook[h];
+
+		hook_progs(s, h, &p);
+		for (k = 0; k < 2; k++) {
+			bool on = (k == 0 && c->attach == PB_ATTACH_FENTRY) ||
+				  (k == 1 && c->attach == PB_ATTACH_KPROBE);
+
+			bpf_program__set_autoload(p.entry[k], on);
+			bpf_program__set_autoload(p.exit[k], on);
+		}
+	}
+}
+
+/* After open: fentry targets resolve against module BTF (libbpf >= 0.6
+ * looks in /sys/kernel/btf/<module> too). */
+static int set_targets(struct tracer *t)
+{
+	struct hook_progs p;
+	__u32 h;
+	int err;
+
+	for (h = PB_PH_DO_PEELOFF; h < PB_HOOK_MAX; h++) {
+		const struct probe_choice *c = &t->plan.hook[h];
+
+		if (c->attach != PB_ATTACH_FENTRY)
+			continue;
+		hook_progs(t->skel, h, &p);
+		err = bpf_program__set_attach_target(p.entry[0], 0, c->symbol);
+		if (!err)
+			err = bpf_program__set_attach_target(p.exit[0], 0, c->symbol);
+		if (err) {
+			pb_err("cannot find BTF for fentry/%s: %s", c->symbol, pb_errno_name(err));
+			return PB_EXIT_RUNTIME;
+		}
+	}
+	return PB_EXIT_OK;
+}
+
+static const char *prog_kind(const struct bpf_program *prog)
+{
+	switch (bpf_program__type(prog)) {
+	case BPF_PROG_TYPE_TRACEPOINT:
+		return "tracepoint";
+	case BPF_PROG_TYPE_KPROBE:
+		return strncmp(bpf_program__name(prog), "kretprobe", 9) ? "kprobe" : "kretprobe";
+	default:
+		return bpf_program__expected_attach_type(prog) == BPF_TRACE_FEXIT ? "fexit" : "fentry";
+	}
+}
+
+/* The kernel symbol a program is meant for, for error messages. */
+static const char *prog_target(struct tracer *t, const struct bpf_program *prog)
+{
+	struct hook_progs p;
+	__u32 h;
+	int k;
+
+	for (h = PB_PH_DO_PEELOFF; h < PB_HOOK_MAX; h++) {
+		hook_progs(t->skel, h, &p);
+		for (k = 0; k < 2; k++)
+			if (p.entry[k] == prog || p.exit[k] == prog)
+				return t->plan.hook[h].symbol;
+	}
+	return bpf_program__name(prog);
+}
+
+static int load(struct tracer *t)
+{
+	struct bpf_program *prog;
+	int err;
+
+	failed_prog[0] = '\0';
+	err = peel_bpf__load(t->skel);
+	if (!err)
+		return PB_EXIT_OK;
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		if (strcmp(bpf_program__name(prog), failed_prog))
+			continue;
+		pb_err("cannot load %s/%s (program %s): -%s%s", prog_kind(prog),
+		       prog_target(t, prog), bpf_program__name(prog), pb_errno_name(err),
+		       pb.verbose ? "" : " (-v shows libbpf's log)");
+		return PB_EXIT_RUNTIME;
+	}
+	pb_err("cannot load the BPF object: -%s%s", pb_errno_name(err),
+	       pb.verbose ? "" : " (-v shows libbpf's log)");
+	return PB_EXIT_RUNTIME;
+}
+
+static int attach_one(struct bpf_program *prog, struct bpf_link **slot,
+		      const char *kind, const char *sym, bool kprobe, bool ret)
+{
+	LIBBPF_OPTS(bpf_kprobe_opts, kopts, .retprobe = ret);
+	struct bpf_link *l;
+
+	l = kprobe ? bpf_program__attach_kprobe_opts(prog, sym, &kopts)
+		   : bpf_program__attach(prog);
+	if (!l) {
+		pb_err("cannot attach %s/%s: -%s", kind, sym, pb_errno_name(errno));
+		return PB_EXIT_RUNTIME;
+	}
+	*slot = l;
+	return PB_EXIT_OK;
+}
+
+static int attach(struct tracer *t)
+{
+	struct peel_bpf *s = t->skel;
+	struct hook_progs p;
+	int err, k;
+	__u32 h;
+
+	err = attach_one(s->progs.sys_enter_getsockopt, &s->links.sys_enter_getsockopt,
+			 "tracepoint", "syscalls:sys_enter_getsockopt", false, false);
+	if (!err)
+		err = attach_one(s->progs.sys_exit_getsockopt, &s->links.sys_exit_getsockopt,
+				 "tracepoint", "syscalls:sys_exit_getsockopt", false, false);
+	for (h = PB_PH_DO_PEELOFF; !err && h < PB_HOOK_MAX; h++) {
+		const struct probe_choice *c = &t->plan.hook[h];
+
+		if (c->attach == PB_ATTACH_UNAVAILABLE)
+			continue;
+		k = c->attach == PB_ATTACH_KPROBE;
+		hook_progs(s, h, &p);
+		/* exit first: an entry without its exit would leave stale starts */
+		err = attach_one(p.exit[k], p.exit_link[k], k ? "kretprobe" : "fexit",
+				 c->symbol, k, true);
+		if (!err)
+			err = attach_one(p.entry[k], p.entry_link[k], k ? "kprobe" : "fentry",
+					 c->symbol, k, false);
+	}
+	return err;
+}
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	struct tracer *t = ctx;
+	struct pb_event *nev;
+
+	if (len < sizeof(struct pb_event))
+		return 0;
+	if (t->nev == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+
+		nev = realloc(t->ev, cap * sizeof(*nev));
+		if (!nev)
+			return -ENOMEM;
+		t->ev = nev;
+		t->cap = cap;
+	}
+	memcpy(&t->ev[t->nev++], data, sizeof(struct pb_event));
+	return 0;
+}
+
+int tracer_open(const struct trace_opts *opts, struct tracer **out)
+{
+	struct tracer *t;
+	struct utsname u;
+	int err;
+
+	*out = NULL;
+	if (!can_trace()) {
+		pb_err("tracing needs root, or CAP_BPF and CAP_PERFMON");
+		return PB_EXIT_ENV;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		pb_err("kernel BTF (/sys/kernel/btf/vmlinux) is missing: CO-RE needs CONFIG_DEBUG_INFO_BTF");
+		return PB_EXIT_ENV;
+	}
+	if (opts->pid > 0 && kill(opts->pid, 0) && errno == ESRCH) {
+		pb_err("no process with pid %d", (int)opts->pid);
+		return PB_EXIT_USAGE;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		pb_err("out of memory");
+		return PB_EXIT_RUNTIME;
+	}
+	t->opts = *opts;
+	t->rounds = json_object_new_array();
+	t->last = calloc(1, sizeof(*t->last));
+	t->ncpu = libbpf_num_possible_cpus();
+	if (!uname(&u))
+		snprintf(t->kernel, sizeof(t->kernel), "%s", u.release);
+	libbpf_set_print(libbpf_print);
+
+	err = resolve_plan(opts, &t->plan);
+	if (err)
+		goto fail;
+	if (!t->last || t->ncpu <= 0) {
+		pb_err("out of memory");
+		err = PB_EXIT_RUNTIME;
+		goto fail;
+	}
+
+	t->skel = peel_bpf__open();
+	if (!t->skel) {
+		pb_err("cannot open the BPF object: %s", pb_errno_name(errno));
+		err = PB_EXIT_ENV;
+		goto fail;
+	}
+	configure(t);
+	err = set_targets(t);
+	if (err)
+		goto fail;
+	err = load(t);
+	if (err)
+		goto fail;
+	err = attach(t);
+	if (err)
+		goto fail;
+	if (opts->events) {
+		t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, t, NULL);
+		if (!t->rb) {
+			pb_err("cannot open the ring buffer: %s", pb_errno_name(errno));
+			err = PB_EXIT_RUNTIME;
+			goto fail;
+		}
+	}
+	*out = t;
+	return PB_EXIT_OK;
+fail:
+	tracer_close(t);
+	return err;
+}
+
+int tracer_poll(struct tracer *t, int timeout_ms)
+{
+	struct timespec ts = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
+	int n;
+
+	if (!t->rb) {
+		if (timeout_ms > 0)
+			nanosleep(&ts, NULL);
+		return 0;
+	}
+	n = ring_buffer__poll(t->rb, timeout_ms);
+	if (n == -EINTR)
+		return 0;
+	if (n < 0) {
+		pb_err("cannot read the ring buffer: %s", pb_errno_name(n));
+		return n;
+	}
+	return n;
+}
+
+/* ---- reading the maps -------------------------------------------------- */
+
+/* Sum a per-CPU u64 array of n entries into out[n]. */
+static void read_percpu_u64(struct tracer *t, struct bpf_map *map, __u32 n, __u64 *out)
+{
+	int fd = bpf_map__fd(map), c;
+	__u64 *vals = calloc(t->ncpu, sizeof(__u64));
+	__u32 k;
+
+	memset(out, 0, n * sizeof(*out));
+	if (!vals)
+		return;
+	for (k = 0; k < n; k++) {
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (c = 0; c < t->ncpu; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
+}
+
+static void read_snapshot(struct tracer *t, struct snapshot *s)
+{
+	struct pb_phase_stat *st = calloc(t->ncpu, sizeof(*st));
+	__u64 *slots = malloc(sizeof(__u64) * PB_PH_MAX * PB_HIST_BUCKETS);
+	int fd = bpf_map__fd(t->skel->maps.phase_stats), c;
+	__u32 ph;
+
+	memset(s, 0, sizeof(*s));
+	read_percpu_u64(t, t->skel->maps.counters, PB_C_MAX, s->counters);
+	read_percpu_u64(t, t->skel->maps.errors, PB_MAX_ERRNO, s->errors);
+	if (slots) {
+		read_percpu_u64(t, t->skel->maps.hists, PB_PH_MAX * PB_HIST_BUCKETS, slots);
+		for (ph = 0; ph < PB_PH_MAX; ph++)
+			memcpy(s->ph[ph].slot, slots + ph * PB_HIST_BUCKETS,
+			       sizeof(s->ph[ph].slot));
+	}
+	for (ph = 0; st && ph < PB_PH_MAX; ph++) {
+		if (bpf_map_lookup_elem(fd, &ph, st))
+			continue;
+		for (c = 0; c < t->ncpu; c++) {
+			s->ph[ph].count += st[c].count;
+			s->ph[ph].sum_ns += st[c].sum_ns;
+			if (st[c].max_ns > s->ph[ph].max_ns)
+				s->ph[ph].max_ns = st[c].max_ns;
+		}
+	}
+	free(slots);
+	free(st);
+}
+
+static bool phase_available(const struct tracer *t, __u32 ph)
+{
+	return t->plan.hook[ph].attach != PB_ATTACH_UNAVAILABLE;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Exact percentiles from the events of successful peeloffs, replacing the
+ * histogram's when no event was dropped. */
+static void exact_from_events(struct tracer *t, __u32 ph, struct json_object *o)
+{
+	static const struct { const char *key; double p; } pcts[] = {
+		{ "p50_ns", 0.50 }, { "p90_ns", 0.90 }, { "p99_ns", 0.99 }, { "p999_ns", 0.999 },
+	};
+	__u64 *v = malloc((t->nev + 1) * sizeof(*v));
+	size_t n = 0, i;
+
+	if (!v)
+		return;
+	for (i = 0; i < t->nev; i++)
+		if (t->ev[i].ret >= 0 && (t->ev[i].phase_mask & (1u << ph)))
+			v[n++] = t->ev[i].dur_ns[ph];
+	if (n) {
+		qsort(v, n, sizeof(*v), cmp_u64);
+		for (i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
+			json_object_object_add(o, pcts[i].key,
+					       json_object_new_int64((int64_t)exact_percentile(v, n, pcts[i].p)));
+	}
+	free(v);
+}
+
+static struct json_object *summary_json(struct tracer *t, const struct snapshot *s,
+					bool with_exact)
+{
+	struct json_object *o = json_object_new_object(), *po, *errs, *phases;
+	bool exact = with_exact && t->opts.events && !s->counters[PB_C_DROPS];
+	__u32 ph, e;
+
+	po = json_object_new_object();
+	json_object_object_add(po, "attempts", json_object_new_int64((int64_t)s->counters[PB_C_ATTEMPTS]));
+	json_object_object_add(po, "ok", json_object_new_int64((int64_t)s->counters[PB_C_OK]));
+	errs = json_object_new_object();
+	for (e = 1; e < PB_MAX_ERRNO; e++)
+		if (s->errors[e])
+			json_object_object_add(errs, pb_errno_name((int)e),
+					       json_object_new_int64((int64_t)s->errors[e]));
+	json_object_object_add(po, "errors", errs);
+	json_object_object_add(o, "peeloff", po);
+	json_object_object_add(o, "accept_migrations",
+			       t->plan.hook[PB_HOOK_ACCEPT].attach == PB_ATTACH_UNAVAILABLE ? NULL :
+			       json_object_new_int64((int64_t)s->counters[PB_C_ACCEPT_MIGRATIONS]));
+	phases = json_object_new_object();
+	for (ph = 0; ph < PB_PH_MAX; ph++) {
+		struct json_object *h;
+
+		if (!phase_available(t, ph))
+			continue;
+		h = hist_json(&s->ph[ph]);
+		if (exact)
+			exact_from_events(t, ph, h);
+		json_object_object_add(h, "percentiles_from",
+				       json_object_new_string(exact ? "events" : "histogram"));
+		json_object_object_add(phases, probe_phase_name(ph), h);
+	}
+	json_object_object_add(o, "phases", phases);
+	json_object_object_add(o, "drops", json_object_new_int64((int64_t)s->counters[PB_C_DROPS]));
+	if (s->counters[PB_C_NOSTATE])
+		json_object_object_add(o, "untraced_calls",
+				       json_object_new_int64((int64_t)s->counters[PB_C_NOSTATE]));
+	return o;
+}
+
+static struct json_object *event_json(const struct pb_event *e)
+{
+	struct json_object *o = json_object_new_object();
+	__u32 ph;
+	char key[32];
+
+#define I(k, v) json_object_object_add(o, k, json_object_new_int64((int64_t)(v)))
+	I("pid", e->pid);
+	I("tid", e->tid);
+	I("assoc_id", e->assoc_id);
+	I("flags", e->flags);
+	I("ret", e->ret);
+	json_object_object_add(o, "errno", e->ret < 0 ?
+			       json_object_new_string(pb_errno_name(-e->ret)) : NULL);
+	for (ph = 0; ph < PB_PH_MAX; ph++) {
+		snprintf(key, sizeof(key), "%s_ns", probe_phase_name(ph));
+		json_object_object_add(o, key, (e->phase_mask & (1u << ph)) ?
+				       json_object_new_int64((int64_t)e->dur_ns[ph]) : NULL);
+	}
+	if (e->feat_ok) {
+		I("parent_rq_len", e->parent_rq_len);
+		I("parent_rq_bytes", e->parent_rq_bytes);
+		I("rmem", e->rmem);
+		I("wmem", e->wmem);
+		I("asoc_lobby", e->asoc_lobby);
+		I("asoc_reasm", e->asoc_reasm);
+		I("asoc_outq", e->asoc_outq);
+		I("asoc_transmitted", e->asoc_transmitted);
+		I("assocs", e->assocs);
+		json_object_object_add(o, "assocs_capped", json_object_new_boolean(e->walk_capped & 1));
+		json_object_object_add(o, "rq_bytes_capped", json_object_new_boolean(e->walk_capped & 2));
+		I("feature_read_ns", e->feat_ns);
+	}
+#undef I
+	return o;
+}
+
+void tracer_round(struct tracer *t)
+{
+	struct snapshot *now = malloc(sizeof(*now)), *d = calloc(1, sizeof(*d));
+	__u32 i;
+
+	if (!now || !d || !t->last) {
+		free(now);
+		free(d);
+		return;
+	}
+	read_snapshot(t, now);
+	for (i = 0; i < PB_PH_MAX; i++)
+		hist_sub(&d->ph[i], &now->ph[i], &t->last->ph[i]);
+	for (i = 0; i < PB_C_MAX; i++)
+		d->counters[i] = now->counters[i] - t->last->counters[i];
+	for (i = 0; i < PB_MAX_ERRNO; i++)
+		d->errors[i] = now->errors[i] - t->last->errors[i];
+	json_object_array_add(t->rounds, summary_json(t, d, false));
+	free(t->last);
+	t->last = now;
+	free(d);
+}
+
+struct json_object *tracer_json(struct tracer *t)
+{
+	struct snapshot *s = malloc(sizeof(*s));
+	struct json_object *o, *sum, *evs;
+	size_t i;
+
+	if (!s)
+		return NULL;
+	read_snapshot(t, s);
+	o = json_object_new_object();
+	json_object_object_add(o, "kernel", json_object_new_string(t->kernel));
+	json_object_object_add(o, "probes", probe_plan_json(&t->plan));
+	sum = summary_json(t, s, true);
+	json_object_object_foreach(sum, k, v)
+		json_object_object_add(o, k, json_object_get(v));
+	json_object_put(sum);
+	if (json_object_array_length(t->rounds))
+		json_object_object_add(o, "rounds", json_object_get(t->rounds));
+	if (t->opts.events && t->opts.keep_events) {
+		evs = json_object_new_array();
+		for (i = 0; i < t->nev; i++)
+			json_object_array_add(evs, event_json(&t->ev[i]));
+		json_object_object_add(o, "events", evs);
+	}
+	free(s);
+	return o;
+}
+
+void tracer_print(struct tracer *t, FILE *f)
+{
+	struct snapshot *s = malloc(sizeof(*s));
+	bool any = false;
+	__u32 ph, e;
+
+	if (!s)
+		return;
+	read_snapshot(t, s);
+	fprintf(f, "kernel %s\n\n", t->kernel);
+	for (ph = 0; ph < PB_PH_MAX; ph++) {
+		const struct probe_choice *c = &t->plan.hook[ph];
+
+		if (!phase_available(t, ph)) {
+			fprintf(f, "%-14s unavailable: %s\n", c->phase, c->reason);
+			continue;
+		}
+		fprintf(f, "%s (%s %s%s)\n", c->phase, probe_attach_name(c->attach), c->symbol,
+			c->enclosing ? ", enclosing" : "");
+		hist_print(&s->ph[ph], "", f);
+	}
+	fprintf(f, "\npeeloff: attempts %llu  ok %llu  failed %llu",
+		(unsigned long long)s->counters[PB_C_ATTEMPTS],
+		(unsigned long long)s->counters[PB_C_OK],
+		(unsigned long long)(s->counters[PB_C_ATTEMPTS] - s->counters[PB_C_OK]));
+	for (e = 1; e < PB_MAX_ERRNO; e++) {
+		if (!s->errors[e])
+			continue;
+		fprintf(f, "%s%s %llu", any ? ", " : " (", pb_errno_name((int)e),
+			(unsigned long long)s->errors[e]);
+		any = true;
+	}
+	fprintf(f, "%s\n", any ? ")" : "");
+	if (t->plan.hook[PB_HOOK_ACCEPT].attach != PB_ATTACH_UNAVAILABLE)
+		fprintf(f, "accept() migrations (not peeloffs): %llu\n",
+			(unsigned long long)s->counters[PB_C_ACCEPT_MIGRATIONS]);
+	else
+		fprintf(f, "accept() migrations: unavailable (%s)\n",
+			t->plan.hook[PB_HOOK_ACCEPT].reason);
+	if (t->opts.events)
+		fprintf(f, "events: %zu received, %llu dropped (ring buffer full)\n", t->nev,
+			(unsigned long long)s->counters[PB_C_DROPS]);
+	if (s->counters[PB_C_NOSTATE])
+		fprintf(f, "untraced calls (task map full): %llu\n",
+			(unsigned long long)s->counters[PB_C_NOSTATE]);
+	free(s);
+}
+
+unsigned long long tracer_peeloff_ok(struct tracer *t)
+{
+	__u64 c[PB_C_MAX];
+
+	if (!t || !t->skel)
+		return 0;
+	read_percpu_u64(t, t->skel->maps.counters, PB_C_MAX, c);
+	return c[PB_C_OK];
+}
+
+void tracer_close(struct tracer *t)
+{
+	if (!t)
+		return;
+	ring_buffer__free(t->rb);
+	peel_bpf__destroy(t->skel);	/* destroys the links: detaches */
+	json_object_put(t->rounds);
+	free(t->last);
+	free(t->ev);
+	free(t);
+}
