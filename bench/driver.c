@@ -11,7 +11,7 @@
 #include "driver.h"
 #include "fdlimit.h"
 #include "load.h"
-#include "peel.h"
+#include "peeler.h"
 #include "peelbench.h"
 #include "progress.h"
 #include "stop.h"

@@ -10,7 +10,7 @@
 
 #include <netinet/sctp.h>
 
-#include "peel.h"
+#include "peeler.h"
 #include "peelbench.h"
 #include "stop.h"
 #include "verify.h"

@@ -3,8 +3,8 @@
  * peel each off with SCTP_SOCKOPT_PEELOFF[_FLAGS] (the getsockopt behind
  * sctp_peeloff(3) and sctp_peeloff_flags), time the call with
  * CLOCK_MONOTONIC, verify the new socket and close it. */
-#ifndef PEELBENCH_BENCH_PEEL_H
-#define PEELBENCH_BENCH_PEEL_H
+#ifndef PEELBENCH_BENCH_PEELER_H
+#define PEELBENCH_BENCH_PEELER_H
 
 #include <pthread.h>
 #include <stdatomic.h>
