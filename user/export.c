@@ -154,12 +154,14 @@ static int write_phase(const struct pb_result *r, const char *phase,
 	return table_close(&t, 0);
 }
 
+/* An event's PHASE_ns (README: trace.events); NAN when not measured. */
 static double event_value(struct json_object *ev, const char *phase)
 {
-	struct json_object *dur, *o;
+	struct json_object *o;
+	char key[64];
 
-	if (json_object_object_get_ex(ev, "dur", &dur) &&
-	    json_object_object_get_ex(dur, phase, &o))
+	snprintf(key, sizeof(key), "%s_ns", phase);
+	if (json_object_object_get_ex(ev, key, &o) && o)
 		return json_object_get_double(o);
 	return NAN;
 }

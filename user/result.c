@@ -62,6 +62,13 @@ static bool opt_type(struct json_object *parent, const char *key,
 	return true;
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
 static bool check_numbers_object(struct json_object *obj, const char *where,
 				 struct verr *e)
 {
@@ -132,7 +139,9 @@ static bool check_trace(struct json_object *trace, struct verr *e)
 			if (!json_object_is_type(ph, json_type_object))
 				return fail(e, "trace.phases.%s is not an object", name);
 			json_object_object_foreach(ph, k, v) {
-				if (!strcmp(k, "hist"))
+				/* count and *_ns are numbers; other keys
+				 * (percentiles_from, ...) are the tracer's */
+				if (strcmp(k, "count") && !ends_with(k, "_ns"))
 					continue;
 				if (!is_number(v))
 					return fail(e, "%s%s is not a finite number",
@@ -162,11 +171,11 @@ static bool check_trace(struct json_object *trace, struct verr *e)
 		snprintf(where, sizeof(where), "trace.events[%zu].", i);
 		if (!json_object_is_type(ev, json_type_object))
 			return fail(e, "trace.events[%zu] is not an object", i);
-		if (!opt_type(ev, "dur", json_type_object, &o, e, where))
-			return false;
-		snprintf(where, sizeof(where), "trace.events[%zu].dur", i);
-		if (o && !check_numbers_object(o, where, e))
-			return false;
+		/* PHASE_ns: the phase's duration, null when not measured */
+		json_object_object_foreach(ev, k, v) {
+			if (ends_with(k, "_ns") && v && !is_number(v))
+				return fail(e, "%s%s is not a number or null", where, k);
+		}
 		if (json_object_object_get_ex(ev, "parent_rq_len", &o) &&
 		    !is_number(o))
 			return fail(e, "trace.events[%zu].parent_rq_len is not a number", i);
@@ -473,13 +482,6 @@ size_t pb_result_metric_samples(const struct pb_result *r, const char *name,
 		return n;
 	}
 	return 0;
-}
-
-static bool ends_with(const char *s, const char *sfx)
-{
-	size_t n = strlen(s), m = strlen(sfx);
-
-	return n >= m && !strcmp(s + n - m, sfx);
 }
 
 int pb_metric_direction(const char *name)
