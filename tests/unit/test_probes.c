@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* user/probes.c: the plan `peelbench probes` prints for a 6.1-like and a
  * 7.3-like kernel, from kallsyms / available_filter_functions / BTF text
- * shaped like those kernels' (see docs/README-trace.md). */
+ * shaped like those kernels' (see docs/trace.md). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>

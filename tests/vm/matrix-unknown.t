@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 
-# PEELBENCH_MATRIX_VMRUN / PEELBENCH_MATRIX_EXEC (docs/README-matrix.md)
+# PEELBENCH_MATRIX_VMRUN / PEELBENCH_MATRIX_EXEC (docs/matrix.md)
 # may point at a runner and a peelbench from elsewhere.
 if [ ! -x scripts/vm-run ] && [ -z "${PEELBENCH_MATRIX_VMRUN:-}" ]; then
 	echo "1..0 # SKIP scripts/vm-run is not in this tree"
