@@ -63,7 +63,7 @@ int pb_write_json_atomic(const char *path, struct json_object *obj)
 		pb_err("cannot write %s: %s", path, strerror(errno));
 		return PB_EXIT_RUNTIME;
 	}
-	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+	text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
 					      JSON_C_TO_STRING_NOSLASHESCAPE);
 	len = strlen(text);
 	while (off < len) {

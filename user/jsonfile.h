@@ -5,7 +5,8 @@
 
 struct json_object;
 
-/* Write obj as pretty JSON to path through a temporary file in the same
+/* Write obj as compact JSON (one line: result files carry thousands of
+ * events) to path through a temporary file in the same
  * folder, fsync, rename.  Under sudo the file (and a folder it had to
  * create) is given to the invoking user (SUDO_UID/SUDO_GID).  Prints its
  * own one-line error; returns 0 or a PB_EXIT_* code. */
