@@ -23,7 +23,7 @@ enum pb_phase {
 #define PB_SCTP_SOCKOPT_PEELOFF		102
 #define PB_SCTP_SOCKOPT_PEELOFF_FLAGS	122
 
-/* Per-CPU counters (map "counters"). */
+/* Counters (pb_totals.counters, per CPU). */
 enum pb_counter {
 	PB_C_ATTEMPTS = 0,	/* peeloff getsockopt calls that returned */
 	PB_C_OK,		/* ... with ret >= 0 */
@@ -74,11 +74,18 @@ static inline __u32 pb_hist_index(__u64 v)
 	       (__u32)((v >> (e - PB_HIST_SUB_BITS)) & (PB_HIST_SUB - 1));
 }
 
-/* Per-phase totals (map "phase_stats", per CPU). */
+/* Per-phase totals (successful peeloffs). */
 struct pb_phase_stat {
 	__u64 count;
 	__u64 sum_ns;
 	__u64 max_ns;
+};
+
+/* Map "totals": one per-CPU value, so that the syscall-exit commit looks
+ * it up once for all phases and counters. */
+struct pb_totals {
+	struct pb_phase_stat ph[PB_PH_MAX];
+	__u64 counters[PB_C_MAX];
 };
 
 /* One successful or failed peeloff, sent at syscall exit with --events. */
@@ -103,7 +110,8 @@ struct pb_event {
 	__u32 asoc_outq;		/* outqueue.out_qlen (bytes queued) */
 	__u32 asoc_transmitted;		/* outqueue.outstanding_bytes (in flight) */
 	__u32 assocs;			/* associations on the parent ep */
-	__u32 walk_capped;		/* bit 0: assocs, bit 1: rq bytes capped */
+	__u32 walk_capped;		/* bit 0: assocs, bit 1: rq bytes capped;
+					 * bit 2: ep->asocs walked (--walk-cap) */
 	__u64 feat_ns;			/* time spent reading the features,
 					 * subtracted from enclosing phases */
 };

@@ -233,6 +233,55 @@ static void resolve_function(const struct probe_sources *src, struct probe_plan 
 	snprintf(c->reason, sizeof(c->reason), "%s: no such symbol in /proc/kallsyms", s->cands[0]);
 }
 
+/* The syscall phase.  fentry/fexit on __sys_getsockopt(fd, level,
+ * optname, optval, optlen) (6.1, 6.12 and 7.3 all have it, global, in
+ * BTF, ftrace-able): its trampoline is paid by getsockopt calls only, and
+ * fexit sees both the arguments (so a non-peeloff call costs one compare)
+ * and the return value.  The syscall tracepoints are the fallback that
+ * works on any kernel, but enabling them sets SYSCALL_TRACEPOINT on every
+ * task: every syscall on the machine then takes the slow path (measured
+ * in docs/README-trace.md, "Overhead").  Only the exact name will do: a
+ * compiler clone (.constprop, .isra) may have another argument layout. */
+static void resolve_syscall(const struct probe_sources *src, struct probe_choice *c)
+{
+	static const char fn[] = "__sys_getsockopt";
+	char sym[128];
+	bool found = find_symbol(src->kallsyms, fn, sym, sizeof(sym)) && !strcmp(sym, fn);
+	bool in_btf = src->btf_funcs && text_has(src->btf_funcs, 0, fn);
+	bool ftraced = !src->filter_funcs || text_has(src->filter_funcs, 0, fn);
+	const char *why;
+
+	if (src->fentry && !src->force_kprobe && found && in_btf && ftraced) {
+		snprintf(c->symbol, sizeof(c->symbol), "%s", fn);
+		c->attach = PB_ATTACH_FENTRY;
+		snprintf(c->reason, sizeof(c->reason),
+			 "in BTF and ftrace-able; level SOL_SCTP, optname 102/122; includes fd alloc/install");
+		return;
+	}
+	if (src->force_kprobe)
+		why = "--kprobe: no trampolines";
+	else if (!src->fentry)
+		why = "no kernel BTF";
+	else if (!found)
+		why = "no __sys_getsockopt in /proc/kallsyms";
+	else if (!in_btf)
+		why = "__sys_getsockopt not in BTF";
+	else
+		why = "__sys_getsockopt not in available_filter_functions";
+	snprintf(c->symbol, sizeof(c->symbol), "syscalls:sys_enter_getsockopt");
+	if (src->syscall_tp) {
+		c->attach = PB_ATTACH_TRACEPOINT;
+		snprintf(c->reason, sizeof(c->reason),
+			 "%s: syscall tracepoints (slow path for every syscall), level SOL_SCTP, optname 102/122; includes fd alloc/install",
+			 why);
+	} else {
+		c->attach = PB_ATTACH_UNAVAILABLE;
+		snprintf(c->reason, sizeof(c->reason),
+			 "%s, and no syscalls:sys_enter_getsockopt tracepoint (tracefs not mounted or CONFIG_FTRACE_SYSCALLS off)",
+			 why);
+	}
+}
+
 void probe_plan_resolve(const struct probe_sources *src, struct probe_plan *plan)
 {
 	struct probe_choice *c;
@@ -245,17 +294,7 @@ void probe_plan_resolve(const struct probe_sources *src, struct probe_plan *plan
 	plan->feat_hook = PB_HOOK_MAX;
 	plan->sctp_loaded = find_symbol(src->kallsyms, "sctp_assoc_migrate", sym, sizeof(sym));
 
-	c = &plan->hook[PB_PH_SYSCALL];
-	snprintf(c->symbol, sizeof(c->symbol), "syscalls:sys_enter_getsockopt");
-	if (src->syscall_tp) {
-		c->attach = PB_ATTACH_TRACEPOINT;
-		snprintf(c->reason, sizeof(c->reason),
-			 "syscall tracepoints, level SOL_SCTP, optname 102/122; includes fd alloc/install");
-	} else {
-		c->attach = PB_ATTACH_UNAVAILABLE;
-		snprintf(c->reason, sizeof(c->reason),
-			 "no syscalls:sys_enter_getsockopt tracepoint (tracefs not mounted or CONFIG_FTRACE_SYSCALLS off)");
-	}
+	resolve_syscall(src, &plan->hook[PB_PH_SYSCALL]);
 
 	for (h = PB_PH_DO_PEELOFF; h < PB_HOOK_MAX; h++) {
 		if (!plan->sctp_loaded) {
@@ -354,14 +393,14 @@ static void add_btf_funcs(const struct btf *btf, __u32 from, char **buf, size_t 
 		if (!t || !btf_is_func(t))
 			continue;
 		name = btf__name_by_offset(btf, t->name_off);
-		if (name && !strncmp(name, "sctp_", 5))
+		if (name && (!strncmp(name, "sctp_", 5) || !strcmp(name, "__sys_getsockopt")))
 			fprintf(f, "%s\n", name);
 	}
 	fclose(f);
 }
 
 /* sctp_* functions in the sctp module's BTF, or in vmlinux's when sctp is
- * built in. */
+ * built in, and __sys_getsockopt (the syscall phase). */
 static char *read_btf_funcs(void)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf(), *mod;

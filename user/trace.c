@@ -66,6 +66,14 @@ static void hook_progs(struct peel_bpf *s, __u32 h, struct hook_progs *p)
 		{ &s->links.fentry_##NAME, &s->links.kprobe_##NAME },		\
 		{ &s->links.fexit_##NAME, &s->links.kretprobe_##NAME } }
 	switch (h) {
+	case PB_PH_SYSCALL:
+		/* fentry/fexit on __sys_getsockopt; slot 1 is the tracepoints */
+		*p = (struct hook_progs){
+			{ s->progs.fentry_getsockopt, s->progs.sys_enter_getsockopt },
+			{ s->progs.fexit_getsockopt, s->progs.sys_exit_getsockopt },
+			{ &s->links.fentry_getsockopt, &s->links.sys_enter_getsockopt },
+			{ &s->links.fexit_getsockopt, &s->links.sys_exit_getsockopt } };
+		break;
 	case PB_PH_DO_PEELOFF:		SET(do_peeloff); break;
 	case PB_PH_CLONE:		SET(clone); break;
 	case PB_PH_MIGRATE:		SET(migrate); break;
@@ -157,7 +165,7 @@ static int resolve_plan(const struct trace_opts *opts, struct probe_plan *plan)
 		pb_err("sctp is not available: the module is not loaded and 'modprobe sctp' failed");
 		return PB_EXIT_ENV;
 	}
-	if (plan->hook[PB_PH_SYSCALL].attach != PB_ATTACH_TRACEPOINT) {
+	if (plan->hook[PB_PH_SYSCALL].attach == PB_ATTACH_UNAVAILABLE) {
 		pb_err("cannot count peeloffs: %s", plan->hook[PB_PH_SYSCALL].reason);
 		return PB_EXIT_ENV;
 	}
@@ -180,10 +188,17 @@ static void configure(struct tracer *t)
 	s->rodata->feat_sk_arg = t->plan.feat_sk_arg;
 	s->rodata->feat_asoc_arg = t->plan.feat_asoc_arg;
 	s->rodata->feat_enclosed_mask = t->plan.feat_enclosed_mask;
-	if (t->opts.walk_cap)
-		s->rodata->walk_cap = t->opts.walk_cap;
+	s->rodata->walk_cap = t->opts.walk_cap;
 	if (!t->opts.events)
 		bpf_map__set_max_entries(s->maps.events, 4096);	/* unused: keep it small */
+	s->rodata->rb_wake_bytes = bpf_map__max_entries(s->maps.events) / 4;
+
+	/* the syscall phase: fentry/fexit on __sys_getsockopt, or tracepoints */
+	k = t->plan.hook[PB_PH_SYSCALL].attach == PB_ATTACH_FENTRY;
+	bpf_program__set_autoload(s->progs.fentry_getsockopt, k);
+	bpf_program__set_autoload(s->progs.fexit_getsockopt, k);
+	bpf_program__set_autoload(s->progs.sys_enter_getsockopt, !k);
+	bpf_program__set_autoload(s->progs.sys_exit_getsockopt, !k);
 
 	for (h = PB_PH_DO_PEELOFF; h < PB_HOOK_MAX; h++) {
 		const struct probe_choice *c = &t->plan.hook[h];
@@ -207,7 +222,7 @@ static int set_targets(struct tracer *t)
 	__u32 h;
 	int err;
 
-	for (h = PB_PH_DO_PEELOFF; h < PB_HOOK_MAX; h++) {
+	for (h = PB_PH_SYSCALL; h < PB_HOOK_MAX; h++) {
 		const struct probe_choice *c = &t->plan.hook[h];
 
 		if (c->attach != PB_ATTACH_FENTRY)
@@ -297,11 +312,22 @@ static int attach(struct tracer *t)
 	int err, k;
 	__u32 h;
 
-	err = attach_one(s->progs.sys_enter_getsockopt, &s->links.sys_enter_getsockopt,
-			 "tracepoint", "syscalls:sys_enter_getsockopt", false, false);
-	if (!err)
+	err = 0;
+	if (t->plan.hook[PB_PH_SYSCALL].attach == PB_ATTACH_FENTRY) {
+		hook_progs(s, PB_PH_SYSCALL, &p);
+		err = attach_one(p.exit[0], p.exit_link[0], "fexit", "__sys_getsockopt",
+				 false, false);
+		if (!err)
+			err = attach_one(p.entry[0], p.entry_link[0], "fentry",
+					 "__sys_getsockopt", false, false);
+	} else {
 		err = attach_one(s->progs.sys_exit_getsockopt, &s->links.sys_exit_getsockopt,
 				 "tracepoint", "syscalls:sys_exit_getsockopt", false, false);
+		if (!err)
+			err = attach_one(s->progs.sys_enter_getsockopt,
+					 &s->links.sys_enter_getsockopt, "tracepoint",
+					 "syscalls:sys_enter_getsockopt", false, false);
+	}
 	for (h = PB_PH_DO_PEELOFF; !err && h < PB_HOOK_MAX; h++) {
 		const struct probe_choice *c = &t->plan.hook[h];
 
@@ -421,7 +447,11 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 			nanosleep(&ts, NULL);
 		return 0;
 	}
+	/* The BPF side wakes us only when the ring is a quarter full: wait
+	 * for that or the timeout, then drain whatever is there. */
 	n = ring_buffer__poll(t->rb, timeout_ms);
+	if (n >= 0 || n == -EINTR)
+		n = ring_buffer__consume(t->rb);
 	if (n == -EINTR)
 		return 0;
 	if (n < 0) {
@@ -452,15 +482,40 @@ static void read_percpu_u64(struct tracer *t, struct bpf_map *map, __u32 n, __u6
 	free(vals);
 }
 
+/* The per-CPU totals (phase count/sum/max and counters), summed. */
+static void read_totals(struct tracer *t, struct pb_totals *out)
+{
+	struct pb_totals *v = calloc(t->ncpu, sizeof(*v));
+	__u32 zero = 0, ph, k;
+	int c;
+
+	memset(out, 0, sizeof(*out));
+	if (!v || bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.totals), &zero, v)) {
+		free(v);
+		return;
+	}
+	for (c = 0; c < t->ncpu; c++) {
+		for (ph = 0; ph < PB_PH_MAX; ph++) {
+			out->ph[ph].count += v[c].ph[ph].count;
+			out->ph[ph].sum_ns += v[c].ph[ph].sum_ns;
+			if (v[c].ph[ph].max_ns > out->ph[ph].max_ns)
+				out->ph[ph].max_ns = v[c].ph[ph].max_ns;
+		}
+		for (k = 0; k < PB_C_MAX; k++)
+			out->counters[k] += v[c].counters[k];
+	}
+	free(v);
+}
+
 static void read_snapshot(struct tracer *t, struct snapshot *s)
 {
-	struct pb_phase_stat *st = calloc(t->ncpu, sizeof(*st));
 	__u64 *slots = malloc(sizeof(__u64) * PB_PH_MAX * PB_HIST_BUCKETS);
-	int fd = bpf_map__fd(t->skel->maps.phase_stats), c;
+	struct pb_totals tot;
 	__u32 ph;
 
 	memset(s, 0, sizeof(*s));
-	read_percpu_u64(t, t->skel->maps.counters, PB_C_MAX, s->counters);
+	read_totals(t, &tot);
+	memcpy(s->counters, tot.counters, sizeof(s->counters));
 	read_percpu_u64(t, t->skel->maps.errors, PB_MAX_ERRNO, s->errors);
 	if (slots) {
 		read_percpu_u64(t, t->skel->maps.hists, PB_PH_MAX * PB_HIST_BUCKETS, slots);
@@ -468,18 +523,12 @@ static void read_snapshot(struct tracer *t, struct snapshot *s)
 			memcpy(s->ph[ph].slot, slots + ph * PB_HIST_BUCKETS,
 			       sizeof(s->ph[ph].slot));
 	}
-	for (ph = 0; st && ph < PB_PH_MAX; ph++) {
-		if (bpf_map_lookup_elem(fd, &ph, st))
-			continue;
-		for (c = 0; c < t->ncpu; c++) {
-			s->ph[ph].count += st[c].count;
-			s->ph[ph].sum_ns += st[c].sum_ns;
-			if (st[c].max_ns > s->ph[ph].max_ns)
-				s->ph[ph].max_ns = st[c].max_ns;
-		}
+	for (ph = 0; ph < PB_PH_MAX; ph++) {
+		s->ph[ph].count = tot.ph[ph].count;
+		s->ph[ph].sum_ns = tot.ph[ph].sum_ns;
+		s->ph[ph].max_ns = tot.ph[ph].max_ns;
 	}
 	free(slots);
-	free(st);
 }
 
 static bool phase_available(const struct tracer *t, __u32 ph)
@@ -587,8 +636,11 @@ static struct json_object *event_json(const struct pb_event *e)
 		I("asoc_reasm", e->asoc_reasm);
 		I("asoc_outq", e->asoc_outq);
 		I("asoc_transmitted", e->asoc_transmitted);
-		I("assocs", e->assocs);
-		json_object_object_add(o, "assocs_capped", json_object_new_boolean(e->walk_capped & 1));
+		/* ep->asocs is walked only with --walk-cap N */
+		json_object_object_add(o, "assocs", (e->walk_capped & 4) ?
+				       json_object_new_int64((int64_t)e->assocs) : NULL);
+		json_object_object_add(o, "assocs_capped", (e->walk_capped & 4) ?
+				       json_object_new_boolean(e->walk_capped & 1) : NULL);
 		json_object_object_add(o, "rq_bytes_capped", json_object_new_boolean(e->walk_capped & 2));
 		I("feature_read_ns", e->feat_ns);
 	}
@@ -697,12 +749,12 @@ void tracer_print(struct tracer *t, FILE *f)
 
 unsigned long long tracer_peeloff_ok(struct tracer *t)
 {
-	__u64 c[PB_C_MAX];
+	struct pb_totals tot;
 
 	if (!t || !t->skel)
 		return 0;
-	read_percpu_u64(t, t->skel->maps.counters, PB_C_MAX, c);
-	return c[PB_C_OK];
+	read_totals(t, &tot);
+	return tot.counters[PB_C_OK];
 }
 
 void tracer_close(struct tracer *t)

@@ -20,7 +20,7 @@ struct trace_opts {
 	bool keep_events;	/* keep events in memory for tracer_json */
 	bool follow_children;	/* pid's descendants too (trace -c) */
 	bool force_kprobe;	/* kprobes even where fentry would do */
-	unsigned int walk_cap;	/* bound of in-kernel list walks; 0: 256 */
+	unsigned int walk_cap;	/* bound of the ep->asocs walk (--events); 0: no walk, assocs null */
 };
 
 int tracer_open(const struct trace_opts *opts, struct tracer **out);

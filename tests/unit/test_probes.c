@@ -21,8 +21,12 @@ static char k61[] =
 	"ffffffffc0b1aa00 t sctp_assoc_migrate\t[sctp]\n"
 	"ffffffffc0b1ac00 t sctp_accept\t[sctp]\n"
 	"ffffffffc0b1ae00 d sctp_do_peeloff_table\t[sctp]\n"
-	"ffffffff81000000 T _stext\n";
+	"ffffffff81000000 T _stext\n"
+	"ffffffff927ac640 T __sys_getsockopt\n"
+	"ffffffff927ac820 T __x64_sys_getsockopt\n";
 static char f61[] =
+	"__sys_getsockopt\n"
+	"__x64_sys_getsockopt\n"
 	"sctp_getsockopt_peeloff_common.constprop.0 [sctp]\n"
 	"sctp_getsockopt_peeloff [sctp]\n"
 	"sctp_do_peeloff [sctp]\n"
@@ -31,6 +35,7 @@ static char f61[] =
 	"sctp_assoc_migrate [sctp]\n"
 	"sctp_accept [sctp]\n";
 static char b61[] =
+	"__sys_getsockopt\n"
 	"sctp_getsockopt_peeloff\nsctp_do_peeloff\nsctp_copy_sock\n"
 	"sctp_sock_migrate\nsctp_assoc_migrate\nsctp_accept\n";
 
@@ -41,14 +46,18 @@ static char k73[] =
 	"ffffffffc0c09000 t sctp_clone_sock.cold\t[sctp]\n"
 	"ffffffffc0c03000 t sctp_assoc_migrate\t[sctp]\n"
 	"ffffffffc0c04000 t sctp_accept\t[sctp]\n"
-	"ffffffffc0c05000 t sctp_do_peeloff_cb\t[sctp]\n";
+	"ffffffffc0c05000 t sctp_do_peeloff_cb\t[sctp]\n"
+	"ffffffffb18c0950 T do_sock_getsockopt\n"
+	"ffffffffb18c4b70 T __sys_getsockopt\n";
 static char f73[] =
+	"do_sock_getsockopt\n"
+	"__sys_getsockopt\n"
 	"sctp_getsockopt_peeloff_common.constprop.0 [sctp]\n"
 	"sctp_getsockopt_peeloff_flags [sctp]\n"
 	"sctp_clone_sock [sctp]\n"
 	"sctp_assoc_migrate [sctp]\n"
 	"sctp_accept [sctp]\n";
-static char b73[] = "sctp_getsockopt_peeloff_flags\nsctp_clone_sock\nsctp_assoc_migrate\nsctp_accept\n";
+static char b73[] = "__sys_getsockopt\nsctp_getsockopt_peeloff_flags\nsctp_clone_sock\nsctp_assoc_migrate\nsctp_accept\n";
 
 static void src_of(struct probe_sources *s, char *k, char *f, char *b)
 {
@@ -74,7 +83,8 @@ static void test_plan_61_is_all_fentry(void **state)
 	src_of(&s, k61, f61, b61);
 	probe_plan_resolve(&s, &p);
 	assert_true(p.sctp_loaded);
-	assert_hook(p, PB_PH_SYSCALL, "syscalls:sys_enter_getsockopt", "tracepoint");
+	/* the syscall by fentry/fexit on __sys_getsockopt, not tracepoints */
+	assert_hook(p, PB_PH_SYSCALL, "__sys_getsockopt", "fentry");
 	assert_hook(p, PB_PH_DO_PEELOFF, "sctp_do_peeloff", "fentry");
 	assert_false(p.hook[PB_PH_DO_PEELOFF].enclosing);
 	assert_hook(p, PB_PH_CLONE, "sctp_copy_sock", "fentry");
@@ -95,6 +105,7 @@ static void test_plan_73_follows_inlining(void **state)
 
 	src_of(&s, k73, f73, b73);
 	probe_plan_resolve(&s, &p);
+	assert_hook(p, PB_PH_SYSCALL, "__sys_getsockopt", "fentry");
 	/* sctp_do_peeloff inlined: the constprop encloser, by kprobe */
 	assert_hook(p, PB_PH_DO_PEELOFF, "sctp_getsockopt_peeloff_common.constprop.0", "kprobe");
 	assert_true(p.hook[PB_PH_DO_PEELOFF].enclosing);
@@ -144,6 +155,43 @@ static void test_force_kprobe_and_missing_btf(void **state)
 	assert_non_null(strstr(p.hook[PB_PH_DO_PEELOFF].reason, "not in BTF"));
 }
 
+/* Where __sys_getsockopt cannot take a trampoline, the syscall
+ * tracepoints; where neither exists, the plan says so (trace exits 3). */
+static void test_syscall_falls_back_to_tracepoints(void **state)
+{
+	static char k_clone[] = "ffffffff927ac640 t __sys_getsockopt.constprop.0\n"
+				"ffffffffc0b1aa00 t sctp_assoc_migrate\t[sctp]\n";
+	struct probe_sources s;
+	struct probe_plan p;
+
+	src_of(&s, k61, f61, b61);
+	s.force_kprobe = true;
+	probe_plan_resolve(&s, &p);
+	assert_hook(p, PB_PH_SYSCALL, "syscalls:sys_enter_getsockopt", "tracepoint");
+	assert_non_null(strstr(p.hook[PB_PH_SYSCALL].reason, "--kprobe"));
+
+	src_of(&s, k61, f61, "sctp_do_peeloff\n");	/* vmlinux BTF without it */
+	probe_plan_resolve(&s, &p);
+	assert_hook(p, PB_PH_SYSCALL, "syscalls:sys_enter_getsockopt", "tracepoint");
+	assert_non_null(strstr(p.hook[PB_PH_SYSCALL].reason, "not in BTF"));
+
+	src_of(&s, k61, "sctp_do_peeloff [sctp]\n", b61);	/* not ftrace-able */
+	probe_plan_resolve(&s, &p);
+	assert_hook(p, PB_PH_SYSCALL, "syscalls:sys_enter_getsockopt", "tracepoint");
+	assert_non_null(strstr(p.hook[PB_PH_SYSCALL].reason, "available_filter_functions"));
+
+	src_of(&s, k_clone, f61, b61);	/* only a compiler clone: other ABI */
+	probe_plan_resolve(&s, &p);
+	assert_hook(p, PB_PH_SYSCALL, "syscalls:sys_enter_getsockopt", "tracepoint");
+
+	src_of(&s, k61, f61, b61);
+	s.fentry = false;
+	s.syscall_tp = false;
+	probe_plan_resolve(&s, &p);
+	assert_string_equal(probe_attach_name(p.hook[PB_PH_SYSCALL].attach), "unavailable");
+	assert_non_null(strstr(p.hook[PB_PH_SYSCALL].reason, "no kernel BTF"));
+}
+
 static void test_host_without_sctp(void **state)
 {
 	struct probe_sources s;
@@ -176,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_plan_73_follows_inlining),
 		cmocka_unit_test(test_plan_73_without_kprobes),
 		cmocka_unit_test(test_force_kprobe_and_missing_btf),
+		cmocka_unit_test(test_syscall_falls_back_to_tracepoints),
 		cmocka_unit_test(test_host_without_sctp),
 	};
 

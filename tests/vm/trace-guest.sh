@@ -15,7 +15,7 @@ uname -r > "$OUT/kernel"
 echo $? > "$OUT/trace.rc"
 
 # 2. events and migration-cost features
-"$PB" trace --json --events -c "$WL $OUT/wl2.json" > "$OUT/events.json" 2> "$OUT/events.err"
+"$PB" trace --json --events --walk-cap 256 -c "$WL $OUT/wl2.json" > "$OUT/events.json" 2> "$OUT/events.err"
 echo $? > "$OUT/events.rc"
 
 # 3. nothing of ours stays attached after a normal exit ...
@@ -27,7 +27,7 @@ bpftool -j link list > "$OUT/links-after-exit.json" 2>&1
 pid=$!
 i=0
 while [ $i -lt 600 ]; do
-	bpftool prog list 2>/dev/null | grep -q sys_enter_getso && break
+	bpftool prog list 2>/dev/null | grep -q getso && break
 	sleep 0.2
 	i=$((i + 1))
 done

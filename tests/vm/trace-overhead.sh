@@ -40,7 +40,7 @@ for mode in "" "--events"; do
 	"$PB" trace $mode -d 3600 > /dev/null 2>&1 &
 	pid=$!
 	j=0
-	while [ $j -lt 300 ] && ! bpftool prog list 2>/dev/null | grep -q sys_exit_getsoc; do
+	while [ $j -lt 300 ] && ! bpftool prog list 2>/dev/null | grep -q getsoc; do
 		sleep 0.2; j=$((j + 1))
 	done
 	"$W" "$N" > /dev/null
