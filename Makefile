@@ -38,7 +38,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 GUEST_SRCS := $(wildcard tests/guest/*.c)
 GUEST_BINS := $(patsubst tests/guest/%.c,$(OUTPUT)/guest/%,$(GUEST_SRCS))
 
-.PHONY: all deps test unit-test fuzz bench clean
+.PHONY: all deps test unit-test fuzz bench results clean
 all: $(OUTPUT)/.deps-ok peelbench $(GUEST_BINS)
 
 # The packages are checked once per change of the list, not on every build.
@@ -127,6 +127,16 @@ bench: all
 	$(Q)./peelbench matrix --kernels $(BENCH_KERNELS) --sweep backlog=0,1024 \
 		--repeat 3 --assocs 500 -o results/bench-$$(date +%Y%m%d-%H%M%S) \
 		$(BENCH_ARGS)
+
+# `make results`: the published findings, docs/results.md and docs/img/*.png
+# (scripts/results.sh: kernel matrix 6.1/6.12/7.3 with a backlog sweep, an
+# association-count sweep, interleaved tracer overhead, plot and compare
+# examples; 19 minutes on 2 shared cores under TCG).  RESULTS_ARGS: e.g.
+# --quick (a smaller smoke test), -o DIR, --from DIR (page only).
+RESULTS_ARGS ?=
+results: all
+	$(call msg,RESULTS,scripts/results.sh $(RESULTS_ARGS))
+	$(Q)scripts/results.sh $(RESULTS_ARGS)
 
 clean:
 	$(call msg,CLEAN,)

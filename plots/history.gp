@@ -8,9 +8,10 @@ load plotdir.'/common.gp'
 set title sprintf('%s over time: %d change point%s', metric, ncp, ncp == 1 ? '' : 's')
 set xdata time
 set timefmt '%Y-%m-%dT%H:%M:%SZ'
-set format x "%m-%d\n%H:%M"
+set format x "%m-%d\n%H:%M:%S"
 set xlabel 'result created (UTC)'
-unit = metric[strlen(metric)-2:] eq 'ns' ? 'ns' : (metric[strlen(metric)-4:] eq 'er_s' ? 'per second' : '')
+# gnuplot substrings are 1-based and inclusive: the last 2 chars are [n-1:]
+unit = metric[strlen(metric)-1:] eq 'ns' ? 'ns' : (metric[strlen(metric)-3:] eq 'er_s' ? 'per second' : '')
 set ylabel sprintf('%s (%s)', metric, unit) noenhanced
 set key top left
 f = sprintf('%s/history-%s.csv', datadir, metric)

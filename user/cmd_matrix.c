@@ -385,9 +385,21 @@ static char **batch_argv(struct outer *w, unsigned round, size_t k, bool native,
 		off++;
 		a[n++] = off <= strs_size ? strs + start : "";
 	}
+	/* --run-repeat goes back to the inner matrix as its own option: after
+	 * "--" a plain "--repeat" would be refused as the matrix's to set. */
+	for (i = 0; i + 1 < o->nrun_args; i++)
+		if (o->run_args[i] == mx_run_repeat_flag) {
+			a[n++] = "--run-repeat";
+			a[n++] = (char *)o->run_args[++i];
+		}
 	a[n++] = "--";
-	for (i = 0; i < o->nrun_args; i++)
+	for (i = 0; i < o->nrun_args; i++) {
+		if (o->run_args[i] == mx_run_repeat_flag && i + 1 < o->nrun_args) {
+			i++;
+			continue;
+		}
 		a[n++] = (char *)o->run_args[i];
+	}
 #undef KEEP
 	if (off > strs_size) {
 		free(a);

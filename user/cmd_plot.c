@@ -203,8 +203,9 @@ static int plot_result(struct plotter *p, const struct pb_result *r)
 {
 	char phases[512], name[512];
 	struct pb_linfit fit;
+	const char *what = NULL, *gwhat = NULL;	/* gwhat: gnuplot-escaped */
+	int ret, ycol = 5;
 	size_t n;
-	int ret;
 
 	phase_list(r, phases, sizeof(phases));
 	if (phases[0]) {
@@ -217,21 +218,33 @@ static int plot_result(struct plotter *p, const struct pb_result *r)
 				  r->tag, phases)))
 			return ret;
 	}
+	/* sctp_sock_migrate itself, else (7.x: inlined) the clone phase
+	 * that contains it; ycol is the column of TAG.events.csv. */
 	if (!pb_events_fit(r, &fit, &n)) {
+		ycol = 5;
+		what = "sctp_sock_migrate";
+		gwhat = "sctp\\_sock\\_migrate";
+	} else if (!pb_events_fit_phase(r, "clone", &fit, &n)) {
+		ycol = 4;
+		what = "the clone phase (sctp_clone_sock, sctp_sock_migrate inlined)";
+		gwhat = "sctp\\_clone\\_sock (migrate inlined)";
+	}
+	if (what) {
 		snprintf(name, sizeof(name), "%s-migrate-vs-rq", r->tag);
 		if ((ret = figure(p, "migrate-vs-rq.gp", name,
-				  "tag='%s'; slope=%.17g; intercept=%.17g; nfit=%zu; r2=%.6f",
-				  r->tag, fit.slope, fit.intercept, n, fit.r2)))
+				  "tag='%s'; slope=%.17g; intercept=%.17g; nfit=%zu; r2=%.6f; "
+				  "ycol=%d; what='%s'",
+				  r->tag, fit.slope, fit.intercept, n, fit.r2, ycol, gwhat)))
 			return ret;
-		printf("%s: sctp_sock_migrate costs %.1f ns more per chunk queued on "
+		printf("%s: %s costs %.1f ns more per chunk queued on "
 		       "the parent (intercept %.0f ns, r^2 %.2f, %zu peeloffs)\n",
-		       r->tag, fit.slope, fit.intercept, fit.r2, n);
+		       r->tag, what, fit.slope, fit.intercept, fit.r2, n);
 	}
 	return 0;
 }
 
 static int plot_history(struct plotter *p, const char *db, const char *kernel,
-			const char *metric)
+			const char *metric, double alpha)
 {
 	struct pb_cp cps[MAX_CHANGE_POINTS];
 	struct pb_history_point *pts = NULL;
@@ -255,7 +268,7 @@ static int plot_history(struct plotter *p, const char *db, const char *kernel,
 		free(pts);
 		return PB_EXIT_USAGE;
 	}
-	k = pb_history_change_points(pts, n, 0.01, 199, 1, 5, cps,
+	k = pb_history_change_points(pts, n, alpha, 199, 1, 5, cps,
 				     MAX_CHANGE_POINTS);
 	if (k < 0) {
 		pb_err("plot: out of memory");
@@ -288,7 +301,10 @@ static void usage(FILE *f)
 		"  --history METRIC   draw METRIC's history from the database\n"
 		"  --db FILE          history database (default $PEELBENCH_HISTORY or\n"
 		"                     results/history.db)\n"
-		"  --kernel K         history of kernel K only\n");
+		"  --kernel K         history of kernel K only\n"
+		"  --alpha A          change points' permutation-test level (default\n"
+		"                     0.01, as 'history check'; a short series cannot\n"
+		"                     reach it: 3 points after 6 give p >= 1/84)\n");
 }
 
 /* The phases figure needs at least one traced result (a --no-trace run
@@ -336,6 +352,7 @@ int cmd_plot(int argc, char **argv)
 		{ "history", required_argument, NULL, 'H' },
 		{ "db",      required_argument, NULL, 'd' },
 		{ "kernel",  required_argument, NULL, 'k' },
+		{ "alpha",   required_argument, NULL, 'a' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -345,6 +362,7 @@ int cmd_plot(int argc, char **argv)
 	size_t n = 0, i, rows;
 	char tags[2048];
 	int opt, ret = PB_EXIT_USAGE;
+	double alpha = 0.01;	/* as `history check` */
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -360,6 +378,12 @@ int cmd_plot(int argc, char **argv)
 			break;
 		case 'k':
 			kernel = optarg;
+			break;
+		case 'a':
+			if (!pb_parse_double(optarg, 0, 1, &alpha) || alpha <= 0) {
+				pb_err("plot: bad --alpha '%s': a number in (0, 1]", optarg);
+				return PB_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -429,7 +453,7 @@ int cmd_plot(int argc, char **argv)
 		    (ret = figure(&p, "sweep.gp", "sweep", "nrows=%zu", rows)))
 			goto out;
 	}
-	if (history && (ret = plot_history(&p, db, kernel, history)))
+	if (history && (ret = plot_history(&p, db, kernel, history, alpha)))
 		goto out;
 	printf("%d figure%s in %s\n", p.figures, p.figures == 1 ? "" : "s", p.outdir);
 	ret = 0;

@@ -228,6 +228,12 @@ int pb_export_result(const struct pb_result *r, const char *dir,
 
 int pb_events_fit(const struct pb_result *r, struct pb_linfit *fit, size_t *n)
 {
+	return pb_events_fit_phase(r, "migrate", fit, n);
+}
+
+int pb_events_fit_phase(const struct pb_result *r, const char *phase,
+			struct pb_linfit *fit, size_t *n)
+{
 	struct json_object *evs, *o;
 	double *x, *y;
 	size_t i, k = 0, len;
@@ -246,7 +252,7 @@ int pb_events_fit(const struct pb_result *r, struct pb_linfit *fit, size_t *n)
 	}
 	for (i = 0; i < len; i++) {
 		struct json_object *ev = json_object_array_get_idx(evs, i);
-		double m = event_value(ev, "migrate");
+		double m = event_value(ev, phase);
 
 		if (!json_object_object_get_ex(ev, "parent_rq_len", &o) || isnan(m))
 			continue;

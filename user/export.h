@@ -39,6 +39,10 @@ int pb_export_phases(struct pb_result *const *rs, size_t n, const char *dir);
 /* Least squares of dur.migrate over parent_rq_len from trace.events;
  * -1 when there are fewer than 2 usable events. */
 int pb_events_fit(const struct pb_result *r, struct pb_linfit *fit, size_t *n);
+/* The same over phase PHASE ("clone" on 7.x, where sctp_sock_migrate is
+ * inlined into sctp_clone_sock). */
+int pb_events_fit_phase(const struct pb_result *r, const char *phase,
+			struct pb_linfit *fit, size_t *n);
 
 /* history-METRIC.csv: index,time,value,segment_mean,change_pct (change_pct
  * only on change points, else NaN). */

@@ -44,7 +44,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\n  -v, --verbose        libbpf and debug output\n"
 		"  --vm VERSION         run COMMAND inside a QEMU guest booted from the\n"
-		"                       newest Debian kernel VERSION (6.1, 6.12, 7.3, ...)\n"
+		"                       newest Debian kernel VERSION (6.1, 6.12, 7.3, ...);\n"
+		"                       the current directory and the folder of -o FILE\n"
+		"                       are writable there (results/ lands on the host)\n"
 		"  --vm-mem MIB         guest memory (default 2048)\n"
 		"  --vm-timeout SECONDS hard limit for the guest (default 1800)\n"
 		"  -V, --version        print the version\n\n"
@@ -110,8 +112,10 @@ int main(int argc, char **argv)
 		}
 	}
 dispatch:
-	if (vm.version)
+	if (vm.version) {
+		vm_share_for_args(&vm, argc - optind, argv + optind);
 		return vm_exec(&vm, argc - optind, argv + optind);
+	}
 
 	if (optind < argc && argv[optind][0] != '-') {
 		for (c = commands; c->name; c++)

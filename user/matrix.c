@@ -165,7 +165,8 @@ static const char *const reserved[] = { "output", "no-vm", "vm-kernel", "vm-mem"
 					"repeat", NULL };
 
 /* --run-repeat N reaches run as this very string, "--repeat N". */
-static const char run_repeat_flag[] = "--repeat";
+const char mx_run_repeat_flag[] = "--repeat";
+#define run_repeat_flag mx_run_repeat_flag
 
 /* The long name of a run option ("--assocs=5" → "assocs"), in buf. */
 static const char *opt_name(const char *arg, char *buf, size_t size)

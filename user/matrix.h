@@ -53,6 +53,9 @@ struct mx_opts {
  * Returns 0, -1 for --help (usage printed), or PB_EXIT_USAGE after one
  * line on stderr. */
 int mx_parse(int argc, char **argv, struct mx_opts *o);
+/* The run_args entry that --run-repeat N put there (compared by address:
+ * a "--repeat" the user wrote is refused, this one is the matrix's). */
+extern const char mx_run_repeat_flag[];
 void mx_opts_free(struct mx_opts *o);
 void mx_usage(FILE *f);
 

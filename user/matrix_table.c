@@ -248,7 +248,7 @@ static const struct pb_result *first_result(const struct mx_matrix *m, size_t k)
 	return NULL;
 }
 
-#define COL_METRIC 25
+#define COL_METRIC 29	/* "phase.assoc_migrate.p50_ns" + 3 */
 #define COL_VALUE 16
 #define COL_RATIO 24
 

@@ -503,5 +503,8 @@ enum pb_stat pb_metric_stat(const char *name)
 		return PB_STAT_P99;
 	if (ends_with(name, ".p999_ns"))
 		return PB_STAT_P999;
+	/* The CI of a max is the resampled max, not the median's. */
+	if (ends_with(name, ".max_ns"))
+		return PB_STAT_MAX;
 	return PB_STAT_MEDIAN;
 }

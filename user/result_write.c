@@ -201,8 +201,10 @@ static double event_phase_ns(struct json_object *ev, const char *name)
 void result_migration_slope(struct json_object *trace, struct result_slope *s)
 {
 	/* The innermost phase that walks the parent's queue, else the
-	 * nearest one that encloses it (inlined on 7.x, see kernel-facts). */
-	static const char *const fit[] = { "migrate", "do_peeloff", "syscall", NULL };
+	 * nearest one that encloses it: on 7.x sctp_sock_migrate is inlined
+	 * into sctp_clone_sock (phase clone, see kernel-facts); on 6.x, where
+	 * clone is sctp_copy_sock and does not migrate, migrate exists. */
+	static const char *const fit[] = { "migrate", "clone", "do_peeloff", "syscall", NULL };
 	struct json_object *evs, *ev, *q, *v;
 	double *x = NULL, *y = NULL;
 	struct pb_linfit fit_line;

@@ -223,6 +223,8 @@ static double stat_inplace(enum pb_stat s, double *v, size_t n)
 		return quantile_inplace(v, n, 0.99);
 	case PB_STAT_P999:
 		return quantile_inplace(v, n, 0.999);
+	case PB_STAT_MAX:
+		return quantile_inplace(v, n, 1.0);
 	case PB_STAT_MEDIAN:
 	default:
 		return quantile_inplace(v, n, 0.5);

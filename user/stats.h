@@ -56,6 +56,7 @@ enum pb_stat {
 	PB_STAT_P90,
 	PB_STAT_P99,
 	PB_STAT_P999,
+	PB_STAT_MAX,
 };
 double pb_stat_of(enum pb_stat s, const double *v, size_t n);
 

@@ -2,10 +2,12 @@
 /* Hand a subcommand to the VM runner, which boots a guest kernel with SCTP
  * and runs this same binary inside it (the host's / is the guest's /). */
 #include <errno.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "peelbench.h"
@@ -37,6 +39,10 @@ int vm_exec(const struct vm_opts *vm, int argc, char **argv)
 		args[n++] = "--share";
 		args[n++] = (char *)vm->share;
 	}
+	if (vm->share2) {
+		args[n++] = "--share";
+		args[n++] = (char *)vm->share2;
+	}
 	args[n++] = (char *)vm->version;
 	args[n++] = "--";
 	args[n++] = self;
@@ -49,4 +55,48 @@ int vm_exec(const struct vm_opts *vm, int argc, char **argv)
 	pb_err("cannot start %s: %s", runner, strerror(errno));
 	free(args);
 	return PB_EXIT_ENV;
+}
+
+void vm_share_for_args(struct vm_opts *vm, int argc, char **argv)
+{
+	static char cwd[PATH_MAX], out[PATH_MAX];
+	char buf[PATH_MAX];
+	const char *file = NULL;
+	size_t len;
+	int i;
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		return;
+	/* vm-run refuses to share / itself; it is read-only in the guest. */
+	if (strcmp(cwd, "/"))
+		vm->share = cwd;
+	for (i = 0; i < argc; i++) {
+		if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc)
+			file = argv[++i];
+		else if (!strncmp(argv[i], "--output=", 9))
+			file = argv[i] + 9;
+		else if (!strncmp(argv[i], "-o", 2) && argv[i][2])
+			file = argv[i] + 2;
+		else if (!strcmp(argv[i], "--"))
+			break;
+	}
+	if (!file)
+		return;
+	/* mkdir -p the folder: EEXIST is fine, realpath tells what is there */
+	snprintf(buf, sizeof(buf), "%s", file);
+	snprintf(out, sizeof(out), "%s", dirname(buf));
+	for (len = 1; out[len]; len++)
+		if (out[len] == '/') {
+			out[len] = '\0';
+			mkdir(out, 0755);
+			out[len] = '/';
+		}
+	mkdir(out, 0755);
+	snprintf(buf, sizeof(buf), "%s", file);
+	if (!realpath(dirname(buf), out))
+		return;
+	len = strlen(cwd);
+	if (vm->share && !strncmp(out, cwd, len) && (out[len] == '/' || !out[len]))
+		return;	/* inside the shared cwd already */
+	vm->share2 = out;
 }

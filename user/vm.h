@@ -9,7 +9,14 @@ struct vm_opts {
 	const char *mem;	/* MiB, NULL for the runner's default */
 	const char *timeout;	/* seconds, NULL for the runner's default */
 	const char *share;	/* host folder writable in the guest, or NULL */
+	const char *share2;	/* a second one, or NULL */
 };
+
+/* `peelbench --vm V COMMAND ARGS`: the folders the command writes to made
+ * writable in the guest (the guest's / is the host's, read-only): the
+ * current directory (results/ and relative -o paths land there) and the
+ * folder of an -o/--output FILE outside it, created if missing. */
+void vm_share_for_args(struct vm_opts *vm, int argc, char **argv);
 
 /* Replaces this process with scripts/vm-run; returns an exit code only
  * when that cannot be started. */

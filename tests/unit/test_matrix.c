@@ -313,8 +313,8 @@ static void test_matrix_with_unknown_kernel(void **state)
 	/* the table */
 	assert_non_null(strstr(r.out, "3 kernels x 2 cells x 3 repeats = 18 runs, 6 failed"));
 	assert_non_null(strstr(r.out, "FAILED (0/3)"));
-	assert_non_null(strstr(r.out, "peel_per_s               1000/s          1500/s          1.50 ["));
-	assert_non_null(strstr(r.out, "peel_per_s               936/s           1436/s          1.53 ["));
+	assert_non_null(strstr(r.out, "peel_per_s                   1000/s          1500/s          1.50 ["));
+	assert_non_null(strstr(r.out, "peel_per_s                   936/s           1436/s          1.53 ["));
 	assert_non_null(strstr(r.out, "check: 2 pass, 0 fail, 1 known deviation"));
 	assert_non_null(strstr(r.out, "check: 1 pass, 1 fail, 1 known deviation (FAIL)"));
 	assert_non_null(strstr(r.out, "probes see: syscall clone; not: do_peeloff"));
@@ -439,6 +439,18 @@ static void test_all_good_exits_0_and_refused_options_exit_2(void **state)
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.err, "");
 	assert_non_null(strstr(r.out, "\"schema\":\"peelbench-matrix/1\""));
+	run_free(&r);
+
+	/* --run-repeat N reaches every run as --repeat N through the guest's
+	 * inner matrix (which refuses a --repeat written as a run option) */
+	snprintf(path, sizeof(path), "%s/runs.log", dir);
+	r = run_cmd(HOOKS "FAKE_RUN_LOG=%s ./peelbench matrix --kernels 6.1 --repeat 1 "
+		    "--run-repeat 2 --assocs 300 --no-history --no-plot -o %s/mr", path, dir);
+	assert_int_equal(r.status, 0);
+	assert_string_equal(r.err, "");
+	run_free(&r);
+	r = run_cmd("grep -c -- 'run --repeat 2 --assocs 300 --no-vm' %s", path);
+	assert_string_equal(r.out, "1\n");
 	run_free(&r);
 
 	/* --check: 7.3's fake check has a failing case: exit 1, no run failed */

@@ -53,6 +53,7 @@ static void test_metric_names_say_direction_and_statistic(void **state)
 	assert_int_equal(pb_metric_direction("assocs"), 0);
 	assert_int_equal(pb_metric_stat("phase.clone.mean_ns"), PB_STAT_MEAN);
 	assert_int_equal(pb_metric_stat("latency.p999_ns"), PB_STAT_P999);
+	assert_int_equal(pb_metric_stat("latency.max_ns"), PB_STAT_MAX);
 	assert_int_equal(pb_metric_stat("latency.p99_ns"), PB_STAT_P99);
 	assert_int_equal(pb_metric_stat("latency.p50_ns"), PB_STAT_MEDIAN);
 }
