@@ -51,6 +51,10 @@ int vm_exec(const struct vm_opts *vm, int argc, char **argv)
 	for (i = 0; i < argc; i++)
 		args[n++] = argv[i];
 	args[n] = NULL;
+	/* The guest's stderr is no terminal: tell it when ours is, so that
+	 * progress bars show (bench/progress.c). */
+	if (isatty(STDERR_FILENO))
+		setenv("PEELBENCH_TTY", "1", 1);
 	execv(runner, args);
 	pb_err("cannot start %s: %s", runner, strerror(errno));
 	free(args);
