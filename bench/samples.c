@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Latency samples: storage, exact percentiles, least squares. */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "samples.h"
+#include "stats.h"
 
 int bench_samples_reserve(struct bench_samples *s, size_t cap)
 {
@@ -49,24 +49,6 @@ void bench_samples_free(struct bench_samples *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Nearest rank: the smallest sample with at least p% of the samples at or
- * below it, so p99 of 100 samples is the 99th, and p100 the maximum. */
-uint64_t bench_percentile_sorted(const uint64_t *sorted, size_t n, double p)
-{
-	double rank;
-	size_t i;
-
-	if (!n)
-		return 0;
-	/* 0.999 * 1000 is 999.0000000000001 in doubles: without the epsilon
-	 * p99.9 of 1000 samples would be the maximum. */
-	rank = ceil(p * (double)n / 100.0 - 1e-9);
-	i = rank < 1 ? 0 : (size_t)rank - 1;
-	if (i >= n)
-		i = n - 1;
-	return sorted[i];
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -93,9 +75,9 @@ int bench_lat_summarize(const struct bench_samples *s, struct bench_lat_summary 
 	out->count = s->len;
 	out->min_ns = sorted[0];
 	out->max_ns = sorted[s->len - 1];
-	out->p50_ns = bench_percentile_sorted(sorted, s->len, 50);
-	out->p99_ns = bench_percentile_sorted(sorted, s->len, 99);
-	out->p999_ns = bench_percentile_sorted(sorted, s->len, 99.9);
+	out->p50_ns = pb_nearest_rank_sorted(sorted, s->len, 0.50);
+	out->p99_ns = pb_nearest_rank_sorted(sorted, s->len, 0.99);
+	out->p999_ns = pb_nearest_rank_sorted(sorted, s->len, 0.999);
 	out->mean_ns = sum / (double)s->len;
 	free(sorted);
 	return 0;

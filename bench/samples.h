@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Latency samples and their summary: the only place percentiles are
- * computed in the driver (wrk's stats.c, without the histogram: every
- * sample is kept, so percentiles are exact). */
+/* Latency samples and their summary: the only place the driver summarises
+ * latencies (wrk's stats.c, without the histogram: every sample is kept,
+ * so percentiles are exact nearest-rank ones, from user/stats.h). */
 #ifndef PEELBENCH_BENCH_SAMPLES_H
 #define PEELBENCH_BENCH_SAMPLES_H
 
@@ -27,8 +27,6 @@ int bench_samples_add(struct bench_samples *s, uint64_t ns);
 int bench_samples_merge(struct bench_samples *dst, const struct bench_samples *src);
 void bench_samples_free(struct bench_samples *s);
 
-/* Nearest-rank percentile (p in [0,100]) of an ascending array. */
-uint64_t bench_percentile_sorted(const uint64_t *sorted, size_t n, double p);
 /* Summary of the samples, sorting a copy: s itself keeps its order (the
  * order of the calls, which the result file records). */
 int bench_lat_summarize(const struct bench_samples *s, struct bench_lat_summary *out);

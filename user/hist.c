@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "hist.h"
+#include "stats.h"
 
 __u32 hist_index(__u64 ns)
 {
@@ -69,18 +70,6 @@ double hist_mean(const struct hist *h)
 	return h->count ? (double)h->sum_ns / (double)h->count : 0.0;
 }
 
-static __u64 rank_of(__u64 n, double p)
-{
-	__u64 r;
-
-	if (p <= 0)
-		return 1;
-	r = (__u64)ceil(p * (double)n - 1e-9);
-	if (r < 1)
-		r = 1;
-	return r > n ? n : r;
-}
-
 __u64 hist_percentile(const struct hist *h, double p)
 {
 	__u64 want, seen = 0, v;
@@ -88,7 +77,7 @@ __u64 hist_percentile(const struct hist *h, double p)
 
 	if (!h->count)
 		return 0;
-	want = rank_of(h->count, p);
+	want = pb_nearest_rank(h->count, p);
 	for (i = 0; i < PB_HIST_BUCKETS; i++) {
 		seen += h->slot[i];
 		if (seen >= want)
@@ -98,13 +87,6 @@ __u64 hist_percentile(const struct hist *h, double p)
 		return h->max_ns;
 	v = hist_bucket_lower(i) + hist_bucket_width(i) / 2;
 	return v > h->max_ns ? h->max_ns : v;
-}
-
-__u64 exact_percentile(const __u64 *sorted, size_t n, double p)
-{
-	if (!n)
-		return 0;
-	return sorted[rank_of(n, p) - 1];
 }
 
 static const char *fmt_ns(double ns, char *buf, size_t len)

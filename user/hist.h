@@ -35,9 +35,6 @@ double hist_mean(const struct hist *h);
  * the ceil(p*count)-th smallest value, clamped to max; 0 when empty. */
 __u64 hist_percentile(const struct hist *h, double p);
 
-/* Exact nearest-rank percentile of n values sorted ascending. */
-__u64 exact_percentile(const __u64 *sorted, size_t n, double p);
-
 /* One text block: count/mean/p50/p90/p99/p99.9/max, then a log2-grouped
  * bar chart of the populated range. */
 void hist_print(const struct hist *h, const char *name, FILE *f);

@@ -212,6 +212,25 @@ double pb_median(const double *v, size_t n)
 	return pb_quantile(v, n, 0.5);
 }
 
+size_t pb_nearest_rank(size_t n, double q)
+{
+	double r;
+
+	if (q <= 0)
+		return 1;
+	/* 0.999 * 1000 is 999.0000000000001 in doubles: without the epsilon
+	 * p99.9 of 1000 values would be the maximum. */
+	r = ceil(q * (double)n - 1e-9);
+	if (r < 1)
+		return 1;
+	return r > (double)n ? n : (size_t)r;
+}
+
+uint64_t pb_nearest_rank_sorted(const uint64_t *sorted, size_t n, double q)
+{
+	return n ? sorted[pb_nearest_rank(n, q) - 1] : 0;
+}
+
 static double stat_inplace(enum pb_stat s, double *v, size_t n)
 {
 	switch (s) {

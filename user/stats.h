@@ -34,6 +34,12 @@ double pb_quantile(const double *v, size_t n, double q);
 /* The same on an array the caller has already sorted. */
 double pb_quantile_sorted(const double *sorted, size_t n, double q);
 double pb_median(const double *v, size_t n);
+/* Nearest rank (1-based) of quantile q in [0, 1] over n values: the
+ * smallest rank with at least q of the values at or below it, so p99 of
+ * 100 values is the 99th and q >= 1 the last.  n >= 1. */
+size_t pb_nearest_rank(size_t n, double q);
+/* The value of that rank in n values sorted ascending; 0 for n == 0. */
+uint64_t pb_nearest_rank_sorted(const uint64_t *sorted, size_t n, double q);
 
 /* Two-sided Mann-Whitney U test of x against y, as
  * scipy.stats.mannwhitneyu(x, y, alternative='two-sided', method='auto',

@@ -26,6 +26,7 @@
 #include "peel.skel.h"
 #include "peelbench.h"
 #include "probes.h"
+#include "stats.h"
 #include "trace.h"
 
 extern char **environ;
@@ -550,7 +551,7 @@ static void exact_from_events(struct tracer *t, __u32 ph, struct json_object *o)
 	static const struct { const char *key; double p; } pcts[] = {
 		{ "p50_ns", 0.50 }, { "p90_ns", 0.90 }, { "p99_ns", 0.99 }, { "p999_ns", 0.999 },
 	};
-	__u64 *v = malloc((t->nev + 1) * sizeof(*v));
+	uint64_t *v = malloc((t->nev + 1) * sizeof(*v));
 	size_t n = 0, i;
 
 	if (!v)
@@ -562,7 +563,7 @@ static void exact_from_events(struct tracer *t, __u32 ph, struct json_object *o)
 		qsort(v, n, sizeof(*v), cmp_u64);
 		for (i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
 			json_object_object_add(o, pcts[i].key,
-					       json_object_new_int64((int64_t)exact_percentile(v, n, pcts[i].p)));
+					       json_object_new_int64((int64_t)pb_nearest_rank_sorted(v, n, pcts[i].p)));
 	}
 	free(v);
 }

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "samples.h"
+#include "stats.h"
 
 static void test_percentiles_nearest_rank(void **state)
 {
@@ -41,8 +42,8 @@ static void test_percentiles_small_and_empty(void **state)
 	assert_int_equal(bench_lat_summarize(&s, &sum), 0);
 	assert_int_equal(sum.count, 0);
 	assert_int_equal(sum.p99_ns, 0);
-	assert_int_equal(bench_percentile_sorted(&one, 1, 99.9), 7);
-	assert_int_equal(bench_percentile_sorted(&one, 1, 0), 7);
+	assert_int_equal(pb_nearest_rank_sorted(&one, 1, 0.999), 7);
+	assert_int_equal(pb_nearest_rank_sorted(&one, 1, 0), 7);
 }
 
 static void test_p999_needs_a_thousand_samples_to_differ_from_max(void **state)
@@ -52,9 +53,9 @@ static void test_p999_needs_a_thousand_samples_to_differ_from_max(void **state)
 
 	for (i = 0; i < 100; i++)
 		v[i] = (uint64_t)i + 1;
-	assert_int_equal(bench_percentile_sorted(v, 100, 99), 99);
-	assert_int_equal(bench_percentile_sorted(v, 100, 99.9), 100);
-	assert_int_equal(bench_percentile_sorted(v, 100, 50), 50);
+	assert_int_equal(pb_nearest_rank_sorted(v, 100, 0.99), 99);
+	assert_int_equal(pb_nearest_rank_sorted(v, 100, 0.999), 100);
+	assert_int_equal(pb_nearest_rank_sorted(v, 100, 0.50), 50);
 }
 
 static void test_add_refuses_past_reservation(void **state)

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "hist.h"
+#include "stats.h"
 
 static const double pcts[] = { 0.0, 0.5, 0.9, 0.99, 0.999, 1.0 };
 
@@ -28,13 +29,13 @@ static double unit(void) { return (double)(xorshift() >> 11) / 9007199254740992.
 
 static int cmp_u64(const void *a, const void *b)
 {
-	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
 }
 
 /* Fill a histogram with vals, compare every percentile with the exact one. */
-static void check_against_exact(__u64 *vals, size_t n)
+static void check_against_exact(uint64_t *vals, size_t n)
 {
 	struct hist *h = calloc(1, sizeof(*h));
 	size_t i;
@@ -46,8 +47,8 @@ static void check_against_exact(__u64 *vals, size_t n)
 	assert_int_equal(h->count, n);
 	assert_int_equal(h->max_ns, vals[n - 1]);
 	for (i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
-		__u64 exact = exact_percentile(vals, n, pcts[i]);
-		__u64 got = hist_percentile(h, pcts[i]);
+		uint64_t exact = pb_nearest_rank_sorted(vals, n, pcts[i]);
+		uint64_t got = hist_percentile(h, pcts[i]);
 		double err = fabs((double)got - (double)exact);
 
 		if (err > (double)exact / 64.0) {
@@ -68,7 +69,7 @@ static void test_bucket_round_trip(void **state)
 	assert_int_equal(hist_index(63), 63);
 	assert_int_equal(hist_index(64), 64);
 	for (i = 0; i < PB_HIST_BUCKETS; i++) {
-		__u64 lo = hist_bucket_lower(i), w = hist_bucket_width(i);
+		uint64_t lo = hist_bucket_lower(i), w = hist_bucket_width(i);
 
 		assert_int_equal(hist_index(lo), i);
 		assert_int_equal(hist_index(lo + w - 1), i);
@@ -88,7 +89,7 @@ static void test_log2_matches_builtin(void **state)
 	int k;
 
 	for (k = 0; k < 64; k++) {
-		__u64 v = 1ull << k;
+		uint64_t v = 1ull << k;
 
 		assert_int_equal(pb_log2_u64(v), k);
 		assert_int_equal(pb_log2_u64(v | (v - 1)), k);
@@ -99,7 +100,7 @@ static void test_log2_matches_builtin(void **state)
 static void test_uniform(void **state)
 {
 	size_t n = 100000, i;
-	__u64 *v = malloc(n * sizeof(*v));
+	uint64_t *v = malloc(n * sizeof(*v));
 
 	for (i = 0; i < n; i++)
 		v[i] = 1000 + xorshift() % 9000000;	/* 1 us .. 9 ms */
@@ -110,12 +111,12 @@ static void test_uniform(void **state)
 static void test_lognormal(void **state)
 {
 	size_t n = 100000, i;
-	__u64 *v = malloc(n * sizeof(*v));
+	uint64_t *v = malloc(n * sizeof(*v));
 
 	for (i = 0; i < n; i++) {
 		double z = sqrt(-2 * log(unit() + 1e-300)) * cos(2 * M_PI * unit());
 
-		v[i] = (__u64)exp(log(80000.0) + 1.5 * z) + 1;	/* ~80 us, wide */
+		v[i] = (uint64_t)exp(log(80000.0) + 1.5 * z) + 1;	/* ~80 us, wide */
 	}
 	check_against_exact(v, n);
 	free(v);
@@ -124,7 +125,7 @@ static void test_lognormal(void **state)
 static void test_exact_ties(void **state)
 {
 	size_t n = 999, i;
-	__u64 v[999];
+	uint64_t v[999];
 	struct hist h = { 0 };
 
 	for (i = 0; i < n; i++)
@@ -139,7 +140,7 @@ static void test_exact_ties(void **state)
 
 static void test_extremes(void **state)
 {
-	__u64 v[] = { 1, 1, 100000000000ull, 100000000000ull, 1, 7 };
+	uint64_t v[] = { 1, 1, 100000000000ull, 100000000000ull, 1, 7 };
 
 	check_against_exact(v, sizeof(v) / sizeof(v[0]));
 	{
