@@ -23,6 +23,7 @@
 #include "config.h"
 #include "driver.h"
 #include "peelbench.h"
+#include "probes.h"
 #include "result_write.h"
 #include "stop.h"
 #include "trace.h"
@@ -35,6 +36,7 @@ enum {
 	OPT_NO_VM,
 	OPT_VM_KERNEL,
 	OPT_VM_MEM,
+	OPT_PHASES,
 	OPT_BENCH = 0x1000,	/* + index into bench_options */
 };
 
@@ -42,6 +44,7 @@ struct run_opts {
 	struct bench_config cfg;
 	const char *output;
 	bool no_trace, no_vm;
+	unsigned int phases;	/* --phases mask; 0: all */
 	const char *vm_kernel, *vm_mem;
 };
 
@@ -64,9 +67,10 @@ static void usage(FILE *f)
 		fprintf(f, "  %-34s %s\n", lhs, o->help);
 	}
 	fprintf(f,
-		"  %-34s %s\n  %-34s %s\n  %-34s %s\n  %-34s %s\n  %-34s %s\n  %-34s %s\n",
+		"  %-34s %s\n  %-34s %s\n  %-34s %s\n  %-34s %s\n  %-34s %s\n  %-34s %s\n  %-34s %s\n",
 		"-o, --output FILE", "result file (default results/run-KERNEL-TIME.json)",
 		"--no-trace", "run the driver alone, without BPF",
+		"--phases LIST", "trace only these phases (as in 'trace --phases')",
 		"--no-vm", "never re-run in a guest (a kernel without SCTP: exit 3)",
 		"--vm-kernel VERSION", "guest kernel when this one has no SCTP (default 6.1)",
 		"--vm-mem MIB", "guest memory (default: 2048 + assocs/10)",
@@ -79,6 +83,7 @@ static struct option *long_options(void)
 	static const struct option own[] = {
 		{ "output",    required_argument, NULL, OPT_OUTPUT },
 		{ "no-trace",  no_argument,       NULL, OPT_NO_TRACE },
+		{ "phases",    required_argument, NULL, OPT_PHASES },
 		{ "no-vm",     no_argument,       NULL, OPT_NO_VM },
 		{ "vm-kernel", required_argument, NULL, OPT_VM_KERNEL },
 		{ "vm-mem",    required_argument, NULL, OPT_VM_MEM },
@@ -133,6 +138,14 @@ static int parse_args(int argc, char **argv, struct run_opts *ro)
 			break;
 		case OPT_NO_TRACE:
 			ro->no_trace = true;
+			break;
+		case OPT_PHASES:
+			if (probe_phases_parse(optarg, &ro->phases)) {
+				pb_err("run: bad phase list '%s' (syscall, do_peeloff, clone, migrate, assoc_migrate, all)",
+				       optarg);
+				ret = PB_EXIT_USAGE;
+				goto out;
+			}
 			break;
 		case OPT_NO_VM:
 			ro->no_vm = true;
@@ -434,6 +447,7 @@ int cmd_run(int argc, char **argv)
 		return ret;
 	install_signals();
 	if (!ro.no_trace) {
+		topts.phases = ro.phases;
 		ret = tracer_open(&topts, &st.tracer);
 		if (ret) {
 			pb_err("the tracer could not start; 'peelbench run --no-trace' runs without it");

@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "jsonfile.h"
 #include "peelbench.h"
+#include "probes.h"
 #include "trace.h"
 
 static volatile sig_atomic_t stop;
@@ -31,7 +32,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: peelbench trace [-p PID | -c 'CMD'] [-d SECONDS] [--events] [--json]\n"
-		"                       [-o FILE] [--kprobe] [--walk-cap N] [-v]\n\n"
+		"                       [-o FILE] [--phases LIST] [--kprobe] [--walk-cap N] [-v]\n\n"
 		"Time each phase of the SCTP peeloff path (getsockopt SCTP_SOCKOPT_PEELOFF)\n"
 		"system-wide, in one process, or in a command run until it exits.\n\n"
 		"  -p, --pid PID        trace only process PID\n"
@@ -42,6 +43,9 @@ static void usage(FILE *f)
 		"                       migration-cost features (queue lengths, assocs)\n"
 		"  -j, --json           print the result as JSON instead of text\n"
 		"  -o, --output FILE    also write the JSON result to FILE (atomically)\n"
+		"  -P, --phases LIST    trace only these phases (comma-separated: do_peeloff,\n"
+		"                       clone, migrate, assoc_migrate, all; syscall is always\n"
+		"                       traced); fewer phases, less overhead\n"
 		"  -k, --kprobe         kprobes (and the syscall tracepoints) even where\n"
 		"                       fentry works, to compare their cost\n"
 		"  -w, --walk-cap N     with --events, also count the parent's associations\n"
@@ -69,6 +73,7 @@ static int parse(int argc, char **argv, struct trace_cfg *cfg)
 		{ "events",   no_argument,       NULL, 'e' },
 		{ "json",     no_argument,       NULL, 'j' },
 		{ "output",   required_argument, NULL, 'o' },
+		{ "phases",   required_argument, NULL, 'P' },
 		{ "kprobe",   no_argument,       NULL, 'k' },
 		{ "walk-cap", required_argument, NULL, 'w' },
 		{ "verbose",  no_argument,       NULL, 'v' },
@@ -79,7 +84,7 @@ static int parse(int argc, char **argv, struct trace_cfg *cfg)
 	int opt;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":p:c:d:ejo:kw:vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":p:c:d:ejo:P:kw:vh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			if (!pb_parse_u64(optarg, 1, 4194304, &v)) {
@@ -106,6 +111,13 @@ static int parse(int argc, char **argv, struct trace_cfg *cfg)
 			break;
 		case 'o':
 			cfg->out = optarg;
+			break;
+		case 'P':
+			if (probe_phases_parse(optarg, &cfg->topts.phases)) {
+				pb_err("trace: bad phase list '%s' (syscall, do_peeloff, clone, migrate, assoc_migrate, all)",
+				       optarg);
+				return PB_EXIT_USAGE;
+			}
 			break;
 		case 'k':
 			cfg->topts.force_kprobe = true;

@@ -282,6 +282,40 @@ static void resolve_syscall(const struct probe_sources *src, struct probe_choice
 	}
 }
 
+/* Features are read where both the parent sock and the association are
+ * arguments, before anything moved: the clone entry, else the migrate
+ * entry; nowhere if neither is traced. */
+static void choose_feat_hook(struct probe_plan *plan)
+{
+	plan->feat_hook = PB_HOOK_MAX;
+	plan->feat_sk_arg = plan->feat_asoc_arg = 0;
+	plan->feat_enclosed_mask = 0;
+	if (plan->hook[PB_PH_CLONE].attach != PB_ATTACH_UNAVAILABLE) {
+		plan->feat_hook = PB_PH_CLONE;
+		if (!strncmp(plan->hook[PB_PH_CLONE].symbol, "sctp_copy_sock", 14)) {
+			/* sctp_copy_sock(newsk, sk, asoc) */
+			plan->feat_sk_arg = 1;
+			plan->feat_asoc_arg = 2;
+		} else {
+			/* sctp_clone_sock(sk, asoc, type) */
+			plan->feat_sk_arg = 0;
+			plan->feat_asoc_arg = 1;
+		}
+	} else if (plan->hook[PB_PH_MIGRATE].attach != PB_ATTACH_UNAVAILABLE &&
+		   !plan->hook[PB_PH_MIGRATE].enclosing) {
+		/* sctp_sock_migrate(oldsk, newsk, assoc, type) */
+		plan->feat_hook = PB_PH_MIGRATE;
+		plan->feat_sk_arg = 0;
+		plan->feat_asoc_arg = 2;
+	}
+	if (plan->feat_hook < PB_HOOK_MAX) {
+		plan->feat_enclosed_mask = 1u << PB_PH_SYSCALL | 1u << PB_PH_DO_PEELOFF;
+		if (plan->feat_hook == PB_PH_MIGRATE &&
+		    !strncmp(plan->hook[PB_PH_CLONE].symbol, "sctp_clone_sock", 15))
+			plan->feat_enclosed_mask |= 1u << PB_PH_CLONE;
+	}
+}
+
 void probe_plan_resolve(const struct probe_sources *src, struct probe_plan *plan)
 {
 	struct probe_choice *c;
@@ -307,33 +341,58 @@ void probe_plan_resolve(const struct probe_sources *src, struct probe_plan *plan
 		resolve_function(src, plan, h);
 	}
 
-	/* Features are read where both the parent sock and the association
-	 * are arguments, before anything moved: the clone entry, else the
-	 * migrate entry. */
-	if (plan->hook[PB_PH_CLONE].attach != PB_ATTACH_UNAVAILABLE) {
-		plan->feat_hook = PB_PH_CLONE;
-		if (!strncmp(plan->hook[PB_PH_CLONE].symbol, "sctp_copy_sock", 14)) {
-			/* sctp_copy_sock(newsk, sk, asoc) */
-			plan->feat_sk_arg = 1;
-			plan->feat_asoc_arg = 2;
-		} else {
-			/* sctp_clone_sock(sk, asoc, type) */
-			plan->feat_sk_arg = 0;
-			plan->feat_asoc_arg = 1;
+	choose_feat_hook(plan);
+}
+
+int probe_phases_parse(const char *list, unsigned int *mask)
+{
+	char buf[256], *tok, *save = NULL;
+	unsigned int m = 1u << PB_PH_SYSCALL;
+	int n = 0;
+	__u32 ph;
+
+	if (strlen(list) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		n++;
+		if (!strcmp(tok, "all")) {
+			m |= (1u << PB_PH_MAX) - 1;
+			continue;
 		}
-	} else if (plan->hook[PB_PH_MIGRATE].attach != PB_ATTACH_UNAVAILABLE &&
-		   !plan->hook[PB_PH_MIGRATE].enclosing) {
-		/* sctp_sock_migrate(oldsk, newsk, assoc, type) */
-		plan->feat_hook = PB_PH_MIGRATE;
-		plan->feat_sk_arg = 0;
-		plan->feat_asoc_arg = 2;
+		for (ph = 0; ph < PB_PH_MAX && strcmp(tok, specs[ph].name); ph++)
+			;
+		if (ph == PB_PH_MAX)
+			return -1;
+		m |= 1u << ph;
 	}
-	if (plan->feat_hook < PB_HOOK_MAX) {
-		plan->feat_enclosed_mask = 1u << PB_PH_SYSCALL | 1u << PB_PH_DO_PEELOFF;
-		if (plan->feat_hook == PB_PH_MIGRATE &&
-		    !strncmp(plan->hook[PB_PH_CLONE].symbol, "sctp_clone_sock", 15))
-			plan->feat_enclosed_mask |= 1u << PB_PH_CLONE;
+	if (!n)
+		return -1;
+	*mask = m;
+	return 0;
+}
+
+void probe_plan_select(struct probe_plan *plan, unsigned int mask)
+{
+	struct probe_choice *c;
+	__u32 h;
+
+	for (h = PB_PH_DO_PEELOFF; h < PB_PH_MAX; h++) {
+		c = &plan->hook[h];
+		if ((mask & (1u << h)) || c->attach == PB_ATTACH_UNAVAILABLE)
+			continue;
+		c->attach = PB_ATTACH_UNAVAILABLE;
+		snprintf(c->reason, sizeof(c->reason), "not selected (--phases)");
 	}
+	/* accept() migrations are told apart at assoc_migrate's entry */
+	c = &plan->hook[PB_HOOK_ACCEPT];
+	if (plan->hook[PB_PH_ASSOC_MIGRATE].attach == PB_ATTACH_UNAVAILABLE &&
+	    c->attach != PB_ATTACH_UNAVAILABLE) {
+		c->attach = PB_ATTACH_UNAVAILABLE;
+		snprintf(c->reason, sizeof(c->reason),
+			 "counted at assoc_migrate, which is not traced");
+	}
+	choose_feat_hook(plan);
 }
 
 /* ---- this machine ---------------------------------------------------- */

@@ -55,6 +55,14 @@ struct probe_sources {
 /* Pure: the plan for these sources. */
 void probe_plan_resolve(const struct probe_sources *src, struct probe_plan *plan);
 
+/* "--phases LIST": comma-separated phase names or "all"; the syscall
+ * phase is always in (it delimits a call).  -1 on an unknown name. */
+int probe_phases_parse(const char *list, unsigned int *mask);
+/* Turn off the phases outside mask (bit = enum pb_phase): their attach
+ * becomes unavailable, "not selected"; accept goes with assoc_migrate;
+ * the feature hook is chosen again. */
+void probe_plan_select(struct probe_plan *plan, unsigned int mask);
+
 /* Read this machine's sources; force_kprobe is left false. */
 void probe_sources_read(struct probe_sources *src);
 void probe_sources_free(struct probe_sources *src);

@@ -162,6 +162,8 @@ static int resolve_plan(const struct trace_opts *opts, struct probe_plan *plan)
 	src.force_kprobe = opts->force_kprobe;
 	probe_plan_resolve(&src, plan);
 	probe_sources_free(&src);
+	if (opts->phases)
+		probe_plan_select(plan, opts->phases);
 	if (!plan->sctp_loaded) {
 		pb_err("sctp is not available: the module is not loaded and 'modprobe sctp' failed");
 		return PB_EXIT_ENV;

@@ -21,6 +21,7 @@ struct trace_opts {
 	bool follow_children;	/* pid's descendants too (trace -c) */
 	bool force_kprobe;	/* kprobes even where fentry would do */
 	unsigned int walk_cap;	/* bound of the ep->asocs walk (--events); 0: no walk, assocs null */
+	unsigned int phases;	/* --phases: bit mask of enum pb_phase; 0: all */
 };
 
 int tracer_open(const struct trace_opts *opts, struct tracer **out);

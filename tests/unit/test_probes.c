@@ -217,6 +217,81 @@ static void test_host_without_sctp(void **state)
 	json_object_put(j);
 }
 
+static void test_phases_parse(void **state)
+{
+	unsigned int m = 0;
+
+	/* syscall is always in: it delimits the call */
+	assert_int_equal(probe_phases_parse("clone", &m), 0);
+	assert_int_equal(m, 1u << PB_PH_SYSCALL | 1u << PB_PH_CLONE);
+	assert_int_equal(probe_phases_parse("syscall", &m), 0);
+	assert_int_equal(m, 1u << PB_PH_SYSCALL);
+	assert_int_equal(probe_phases_parse("do_peeloff,migrate,assoc_migrate", &m), 0);
+	assert_int_equal(m, 1u << PB_PH_SYSCALL | 1u << PB_PH_DO_PEELOFF |
+			 1u << PB_PH_MIGRATE | 1u << PB_PH_ASSOC_MIGRATE);
+	assert_int_equal(probe_phases_parse("all", &m), 0);
+	assert_int_equal(m, (1u << PB_PH_MAX) - 1);
+	/* accept is a hook, not a phase; bad names change nothing */
+	m = 7;
+	assert_int_equal(probe_phases_parse("accept", &m), -1);
+	assert_int_equal(probe_phases_parse("clone,nosuch", &m), -1);
+	assert_int_equal(probe_phases_parse("", &m), -1);
+	assert_int_equal(probe_phases_parse(",", &m), -1);
+	assert_int_equal(m, 7);
+}
+
+static void test_phases_select_61(void **state)
+{
+	struct probe_sources s;
+	struct probe_plan p;
+	unsigned int m;
+
+	src_of(&s, k61, f61, b61);
+	probe_plan_resolve(&s, &p);
+	assert_int_equal(probe_phases_parse("migrate", &m), 0);
+	probe_plan_select(&p, m);
+	assert_hook(p, PB_PH_SYSCALL, "__sys_getsockopt", "fentry");
+	assert_hook(p, PB_PH_MIGRATE, "sctp_sock_migrate", "fentry");
+	assert_string_equal(probe_attach_name(p.hook[PB_PH_DO_PEELOFF].attach), "unavailable");
+	assert_string_equal(p.hook[PB_PH_DO_PEELOFF].reason, "not selected (--phases)");
+	assert_string_equal(probe_attach_name(p.hook[PB_PH_CLONE].attach), "unavailable");
+	assert_string_equal(probe_attach_name(p.hook[PB_PH_ASSOC_MIGRATE].attach), "unavailable");
+	/* accept() migrations are counted at assoc_migrate: gone with it */
+	assert_string_equal(probe_attach_name(p.hook[PB_HOOK_ACCEPT].attach), "unavailable");
+	assert_non_null(strstr(p.hook[PB_HOOK_ACCEPT].reason, "assoc_migrate"));
+	/* without the clone, features move to sctp_sock_migrate(oldsk, newsk, asoc) */
+	assert_int_equal(p.feat_hook, PB_PH_MIGRATE);
+	assert_int_equal(p.feat_sk_arg, 0);
+	assert_int_equal(p.feat_asoc_arg, 2);
+	assert_int_equal(p.feat_enclosed_mask, 1u << PB_PH_SYSCALL | 1u << PB_PH_DO_PEELOFF);
+}
+
+static void test_phases_select_73_syscall_only(void **state)
+{
+	struct probe_sources s;
+	struct probe_plan p;
+	unsigned int m;
+
+	src_of(&s, k73, f73, b73);
+	probe_plan_resolve(&s, &p);
+	assert_int_equal(probe_phases_parse("syscall", &m), 0);
+	probe_plan_select(&p, m);
+	assert_hook(p, PB_PH_SYSCALL, "__sys_getsockopt", "fentry");
+	assert_string_equal(p.hook[PB_PH_CLONE].reason, "not selected (--phases)");
+	/* an inlined phase keeps its own reason */
+	assert_non_null(strstr(p.hook[PB_PH_MIGRATE].reason, "inlined into sctp_clone_sock"));
+	assert_int_equal(p.feat_hook, PB_HOOK_MAX);
+	assert_int_equal(p.feat_enclosed_mask, 0);
+
+	/* all: the plan as resolved */
+	probe_plan_resolve(&s, &p);
+	assert_int_equal(probe_phases_parse("all", &m), 0);
+	probe_plan_select(&p, m);
+	assert_hook(p, PB_PH_CLONE, "sctp_clone_sock", "fentry");
+	assert_hook(p, PB_HOOK_ACCEPT, "sctp_accept", "fentry");
+	assert_int_equal(p.feat_hook, PB_PH_CLONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +301,9 @@ int main(void)
 		cmocka_unit_test(test_force_kprobe_and_missing_btf),
 		cmocka_unit_test(test_syscall_falls_back_to_tracepoints),
 		cmocka_unit_test(test_host_without_sctp),
+		cmocka_unit_test(test_phases_parse),
+		cmocka_unit_test(test_phases_select_61),
+		cmocka_unit_test(test_phases_select_73_syscall_only),
 	};
 
 	return cmocka_run_group_tests_name("probes", tests, NULL, NULL);

@@ -18,11 +18,15 @@ echo $? > "$OUT/trace.rc"
 "$PB" trace --json --events --walk-cap 256 -c "$WL $OUT/wl2.json" > "$OUT/events.json" 2> "$OUT/events.err"
 echo $? > "$OUT/events.rc"
 
-# 3. nothing of ours stays attached after a normal exit ...
+# 3. --phases: the syscall and the clone only, with events
+"$PB" trace --json --events --phases clone -c "$WL $OUT/wl3.json" > "$OUT/phases.json" 2> "$OUT/phases.err"
+echo $? > "$OUT/phases.rc"
+
+# 4. nothing of ours stays attached after a normal exit ...
 bpftool -j prog list > "$OUT/progs-after-exit.json" 2>&1
 bpftool -j link list > "$OUT/links-after-exit.json" 2>&1
 
-# 4. ... nor after SIGKILL of a running trace
+# 5. ... nor after SIGKILL of a running trace
 "$PB" trace -d 600 > /dev/null 2>&1 &
 pid=$!
 i=0
