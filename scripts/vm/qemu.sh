@@ -7,7 +7,7 @@ PB_QEMU=${PEELBENCH_QEMU:-qemu-system-x86_64}
 # The kernel command line: console on the first serial port (the console
 # log), panic → immediate reset → qemu exits (-no-reboot).
 pb_kernel_cmdline() {
-	printf 'console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init 8250.nr_uarts=1 %s' "${1:-}"
+	printf 'console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init 8250.nr_uarts=1 tsc=reliable clocksource=tsc %s' "${1:-}"
 }
 
 # Base qemu arguments shared by the probe and the run.
