@@ -135,13 +135,8 @@ static int parse(int argc, char **argv, struct trace_cfg *cfg)
 		case 'h':
 			usage(stdout);
 			return -1;
-		case ':':
-			pb_err("trace: option '%s' needs a value", argv[optind - 1]);
-			return PB_EXIT_USAGE;
 		default:
-			pb_err("trace: unknown option '%s'; see 'peelbench trace --help'",
-			       argv[optind - 1]);
-			return PB_EXIT_USAGE;
+			return pb_opt_error("trace", opt, argv[optind - 1]);
 		}
 	}
 	if (optind < argc) {

@@ -8,6 +8,7 @@
 int cmd_run(int argc, char **argv);	/* driver + tracer (default) */
 int cmd_trace(int argc, char **argv);	/* tracer alone */
 int cmd_probes(int argc, char **argv);	/* print the probe plan */
+int cmd_overhead(int argc, char **argv);	/* the tracer's own cost */
 int cmd_check(int argc, char **argv);	/* sctp_peeloff(3) conformance */
 int cmd_compare(int argc, char **argv);	/* two results, with statistics */
 int cmd_history(int argc, char **argv);	/* SQLite store, change points */

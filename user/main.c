@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "run",     cmd_run,     "create associations, peel them off under load, trace (default)" },
 	{ "trace",   cmd_trace,   "trace the peeloff path of the whole system, a PID or a command" },
 	{ "probes",  cmd_probes,  "print the probe plan resolved for this kernel" },
+	{ "overhead", cmd_overhead, "measure what the tracer costs a peeloff (interleaved A/B)" },
 	{ "check",   cmd_check,   "test this kernel against sctp_peeloff(3) and RFC 6458" },
 	{ "compare", cmd_compare, "compare two result files with statistics" },
 	{ "history", cmd_history, "keep results in SQLite and find change points" },
@@ -40,7 +41,7 @@ static void usage(FILE *f)
 		"                 [COMMAND] [ARGS...]\n\n"
 		"Measures what sctp_peeloff(3) costs the kernel.  With no COMMAND: run.\n\n");
 	for (c = commands; c->name; c++)
-		fprintf(f, "  %-8s %s\n", c->name, c->help);
+		fprintf(f, "  %-9s %s\n", c->name, c->help);
 	fprintf(f,
 		"\n  -v, --verbose        libbpf and debug output\n"
 		"  --vm VERSION         run COMMAND inside a QEMU guest booted from the\n"

@@ -44,5 +44,8 @@ bool pb_parse_u64(const char *s, unsigned long long min,
 		  unsigned long long max, unsigned long long *out);
 bool pb_parse_double(const char *s, double min, double max, double *out);
 bool pb_parse_duration_ns(const char *s, unsigned long long *ns);
+/* getopt_long's ':' (missing value) or '?' for command cmd: prints the
+ * one-line error naming arg (argv[optind - 1]); returns PB_EXIT_USAGE. */
+int pb_opt_error(const char *cmd, int opt, const char *arg);
 
 #endif

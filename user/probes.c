@@ -240,7 +240,7 @@ static void resolve_function(const struct probe_sources *src, struct probe_plan 
  * and the return value.  The syscall tracepoints are the fallback that
  * works on any kernel, but enabling them sets SYSCALL_TRACEPOINT on every
  * task: every syscall on the machine then takes the slow path (measured
- * in docs/README-trace.md, "Overhead").  Only the exact name will do: a
+ * in docs/trace.md, "Overhead").  Only the exact name will do: a
  * compiler clone (.constprop, .isra) may have another argument layout. */
 static void resolve_syscall(const struct probe_sources *src, struct probe_choice *c)
 {

@@ -422,9 +422,11 @@ int tracer_open(const struct trace_opts *opts, struct tracer **out)
 	err = load(t);
 	if (err)
 		goto fail;
-	err = attach(t);
-	if (err)
-		goto fail;
+	if (!opts->defer_attach) {
+		err = attach(t);
+		if (err)
+			goto fail;
+	}
 	if (opts->events) {
 		t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, t, NULL);
 		if (!t->rb) {
@@ -758,6 +760,52 @@ unsigned long long tracer_peeloff_ok(struct tracer *t)
 		return 0;
 	read_totals(t, &tot);
 	return tot.counters[PB_C_OK];
+}
+
+void tracer_detach(struct tracer *t)
+{
+	const struct bpf_object_skeleton *sk;
+	int i;
+
+	if (!t || !t->skel)
+		return;
+	sk = t->skel->skeleton;
+	for (i = 0; i < sk->prog_cnt; i++) {
+		bpf_link__destroy(*sk->progs[i].link);
+		*sk->progs[i].link = NULL;
+	}
+}
+
+int tracer_attach(struct tracer *t)
+{
+	int err = attach(t);
+
+	if (err)
+		tracer_detach(t);
+	return err;
+}
+
+int tracer_prog_stats(struct tracer *t, tracer_prog_fn fn, void *ctx)
+{
+	struct bpf_prog_info info;
+	struct bpf_program *prog;
+	__u32 len;
+	int n = 0, fd;
+
+	if (!t || !t->skel)
+		return -1;
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		fd = bpf_program__fd(prog);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		fn(ctx, bpf_program__name(prog), info.run_cnt, info.run_time_ns);
+		n++;
+	}
+	return n;
 }
 
 void tracer_close(struct tracer *t)

@@ -22,9 +22,15 @@ struct trace_opts {
 	bool force_kprobe;	/* kprobes even where fentry would do */
 	unsigned int walk_cap;	/* bound of the ep->asocs walk (--events); 0: no walk, assocs null */
 	unsigned int phases;	/* --phases: bit mask of enum pb_phase; 0: all */
+	bool defer_attach;	/* load only: tracer_attach() attaches */
 };
 
 int tracer_open(const struct trace_opts *opts, struct tracer **out);
+/* Attach a loaded tracer (defer_attach), or detach it again: the maps and
+ * their counts stay.  tracer_attach prints its error, detaches what it
+ * attached and returns a PB_EXIT_* code. */
+int tracer_attach(struct tracer *t);
+void tracer_detach(struct tracer *t);
 /* Consume pending ring-buffer events; timeout_ms as ring_buffer__poll. */
 int tracer_poll(struct tracer *t, int timeout_ms);
 /* Start a new round: per-round summaries are kept for statistics. */
@@ -34,6 +40,12 @@ struct json_object *tracer_json(struct tracer *t);
 void tracer_print(struct tracer *t, FILE *f);
 /* Successful peeloffs seen so far (to match against the driver). */
 unsigned long long tracer_peeloff_ok(struct tracer *t);
+/* Run-time statistics of each loaded program (bpf_stats: the counters
+ * move only while BPF_STATS_RUN_TIME is enabled).  Calls fn once per
+ * program; returns how many, or -1 without a tracer. */
+typedef void (*tracer_prog_fn)(void *ctx, const char *name,
+			       unsigned long long run_cnt, unsigned long long run_time_ns);
+int tracer_prog_stats(struct tracer *t, tracer_prog_fn fn, void *ctx);
 void tracer_close(struct tracer *t);
 
 #endif

@@ -137,3 +137,12 @@ bool pb_parse_duration_ns(const char *s, unsigned long long *ns)
 	}
 	return false;
 }
+
+int pb_opt_error(const char *cmd, int opt, const char *arg)
+{
+	if (opt == ':')
+		pb_err("%s: option '%s' needs a value", cmd, arg);
+	else
+		pb_err("%s: unknown option '%s'; see 'peelbench %s --help'", cmd, arg, cmd);
+	return PB_EXIT_USAGE;
+}

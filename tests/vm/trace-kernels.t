@@ -16,47 +16,19 @@
 #   - no peelbench program or link left after the trace exits, nor after
 #     SIGKILL of a running trace.
 import collections
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 
+from tap import count, load, ok, run_guest, text
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VM_RUN = os.environ.get("PEELBENCH_VM_RUN", os.path.join(ROOT, "scripts", "vm-run"))
 KERNELS = os.environ.get("PEELBENCH_TRACE_KERNELS", "6.1 6.12 7.3").split()
 OUR_PROGS = ("sys_enter_getsockopt", "sys_exit_getsockopt", "fentry_", "fexit_",
              "kprobe_", "kretprobe_")
-
-n = 0
-
-
-def ok(cond, name, diag=None):
-    global n
-    n += 1
-    print("%sok %d - %s" % ("" if cond else "not ", n, name))
-    if not cond and diag is not None:
-        for line in str(diag).splitlines():
-            print("# " + line)
-    sys.stdout.flush()
-    return cond
-
-
-def load(d, name):
-    try:
-        with open(os.path.join(d, name)) as f:
-            return json.load(f)
-    except (OSError, ValueError) as e:
-        return {"_error": str(e)}
-
-
-def text(d, name):
-    try:
-        with open(os.path.join(d, name)) as f:
-            return f.read()
-    except OSError:
-        return ""
 
 
 def ours(progs):
@@ -90,12 +62,7 @@ def check_counts(k, tr, wl, what, accepts=5):
 def run_kernel(k):
     out = tempfile.mkdtemp(prefix="pb-trace-")
     try:
-        os.chmod(out, 0o777)
-        r = subprocess.run([VM_RUN, "--timeout", "1500", "--share", out, k, "--",
-                            os.path.join(ROOT, "tests", "vm", "trace-guest.sh"), ROOT, out],
-                           cwd=ROOT, capture_output=True, text=True)
-        if not ok(r.returncode == 0 and text(out, "done"), "%s: guest ran the checks" % k,
-                  (r.stdout + r.stderr)[-3000:]):
+        if not run_guest(VM_RUN, ROOT, k, "trace-guest.sh", out, 1500, "guest ran the checks"):
             return
         kern = text(out, "kernel").strip()
         print("# guest kernel %s" % kern)
@@ -174,7 +141,7 @@ def main():
            "%s --phases clone,nosuch: exit 2, one line" % cmd, (r.returncode, r.stderr))
     for k in KERNELS:
         run_kernel(k)
-    print("1..%d" % n)
+    print("1..%d" % count())
     return 0
 
 
