@@ -192,16 +192,23 @@ static double quantile_inplace(double *a, size_t n, double q)
 	return x + (h - lo) * (y - x);
 }
 
+/* A scratch copy for the in-place selections; NULL when empty or out of
+ * memory (the callers' answer is then NAN). */
+static double *copy_of(const double *v, size_t n)
+{
+	double *c = n ? malloc(n * sizeof(*c)) : NULL;
+
+	if (c)
+		memcpy(c, v, n * sizeof(*c));
+	return c;
+}
+
 double pb_quantile(const double *v, size_t n, double q)
 {
-	double *c, r;
+	double *c = copy_of(v, n), r;
 
-	if (!n)
-		return NAN;
-	c = malloc(n * sizeof(*c));
 	if (!c)
 		return NAN;
-	memcpy(c, v, n * sizeof(*c));
 	r = quantile_inplace(c, n, q);
 	free(c);
 	return r;
@@ -252,14 +259,10 @@ static double stat_inplace(enum pb_stat s, double *v, size_t n)
 
 double pb_stat_of(enum pb_stat s, const double *v, size_t n)
 {
-	double *c, r;
+	double *c = copy_of(v, n), r;
 
-	if (!n)
-		return NAN;
-	c = malloc(n * sizeof(*c));
 	if (!c)
 		return NAN;
-	memcpy(c, v, n * sizeof(*c));
 	r = stat_inplace(s, c, n);
 	free(c);
 	return r;
