@@ -295,27 +295,32 @@ static struct json_object *rounds_json(const struct bench_config *c,
 	return arr;
 }
 
+/* {NAME: count} */
+static struct json_object *errors_json(const struct bench_errors *e)
+{
+	struct json_object *o = json_object_new_object();
+	int i;
+
+	for (i = 0; i < e->len; i++)
+		add_u64(o, e->e[i].name, e->e[i].n);
+	return o;
+}
+
 static struct json_object *driver_json(const struct bench_result *r,
 				       unsigned long long tracer_ok, bool traced)
 {
-	struct json_object *o = json_object_new_object(), *errs = json_object_new_object();
-	struct json_object *mem = json_object_new_object(), *werrs = json_object_new_object();
-	int i;
+	struct json_object *o = json_object_new_object(), *mem = json_object_new_object();
 
 	add_u64(o, "assocs", r->assocs);
 	add_u64(o, "peeled", r->peeled);
 	add_u64(o, "verified", r->verified);
-	for (i = 0; i < r->errs.len; i++)
-		add_u64(errs, r->errs.e[i].name, r->errs.e[i].n);
-	json_object_object_add(o, "errors", errs);
+	json_object_object_add(o, "errors", errors_json(&r->errs));
 	add_dbl(o, "setup_per_s", r->setup_per_s);
 	add_dbl(o, "peel_per_s", r->peel_per_s);
 	json_object_object_add(o, "latency", latency_json(&r->sum));
 	add_u64(o, "rounds", r->nrounds);
 	add_u64(o, "warmup_peeled", r->warmup_peeled);
-	for (i = 0; i < r->warmup_errs.len; i++)
-		add_u64(werrs, r->warmup_errs.e[i].name, r->warmup_errs.e[i].n);
-	json_object_object_add(o, "warmup_errors", werrs);
+	json_object_object_add(o, "warmup_errors", errors_json(&r->warmup_errs));
 	add_u64(o, "port", r->port);
 	add_u64(o, "src_addrs", r->src_addrs);
 	add_dbl(mem, "user_bytes_per_assoc", r->user_bytes_per_assoc);
