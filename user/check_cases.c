@@ -497,18 +497,21 @@ out:
 	fixture_close(&fx);
 }
 
-static void case_einval_aborted_locally(char *obs, size_t len)
+/* The server ends the association itself with sendmsg(flag), waits until
+ * the association is gone (what), then peels it off. */
+static void peel_after_own_end(char *obs, size_t len, int flag, const char *call,
+			       const char *what)
 {
 	struct fixture fx;
 	int ret;
 
 	if (fixture_open(&fx, 1, obs, len))
 		goto out;
-	if (send_on(fx.server, fx.id[0], NULL, SCTP_ABORT) < 0) {
-		setup_fail(&fx, "sendmsg SCTP_ABORT", errno);
+	if (send_on(fx.server, fx.id[0], NULL, flag) < 0) {
+		setup_fail(&fx, call, errno);
 		goto out;
 	}
-	if (wait_gone(&fx, fx.id[0], "SCTP_ABORT"))
+	if (wait_gone(&fx, fx.id[0], what))
 		goto out;
 	ret = track(&fx, sctp_peeloff(fx.server, fx.id[0]));
 	observe_call(&fx, ret);
@@ -516,25 +519,16 @@ out:
 	fixture_close(&fx);
 }
 
+static void case_einval_aborted_locally(char *obs, size_t len)
+{
+	peel_after_own_end(obs, len, SCTP_ABORT, "sendmsg SCTP_ABORT", "SCTP_ABORT");
+}
+
+/* Until SHUTDOWN COMPLETE the association exists and can be peeled off;
+ * the promise is about one that is gone. */
 static void case_einval_shut_down(char *obs, size_t len)
 {
-	struct fixture fx;
-	int ret;
-
-	if (fixture_open(&fx, 1, obs, len))
-		goto out;
-	if (send_on(fx.server, fx.id[0], NULL, SCTP_EOF) < 0) {
-		setup_fail(&fx, "sendmsg SCTP_EOF", errno);
-		goto out;
-	}
-	/* Until SHUTDOWN COMPLETE the association exists and can be peeled
-	 * off; the promise is about one that is gone. */
-	if (wait_gone(&fx, fx.id[0], "SCTP_EOF"))
-		goto out;
-	ret = track(&fx, sctp_peeloff(fx.server, fx.id[0]));
-	observe_call(&fx, ret);
-out:
-	fixture_close(&fx);
+	peel_after_own_end(obs, len, SCTP_EOF, "sendmsg SCTP_EOF", "SCTP_EOF");
 }
 
 /* "O_NONBLOCK|FD_CLOEXEC", "O_NONBLOCK", "FD_CLOEXEC" or "neither". */
