@@ -83,29 +83,19 @@ const struct bench_option *bench_option_find(const char *name)
 
 static bool parse_flags(const char *val, unsigned int *out)
 {
-	char buf[64], *tok, *save;
-	unsigned int f = 0;
+	/* bit i of the mask is names[i]: BENCH_FLAG_NONBLOCK, BENCH_FLAG_CLOEXEC */
+	static const char *const names[] = { "nonblock", "cloexec" };
 
 	if (!strcmp(val, "none")) {
 		*out = 0;
 		return true;
 	}
-	if (strlen(val) >= sizeof(buf) || !*val)
+	if (strlen(val) >= 64 || !*val)
 		return false;
-	strcpy(buf, val);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "nonblock"))
-			f |= BENCH_FLAG_NONBLOCK;
-		else if (!strcmp(tok, "cloexec"))
-			f |= BENCH_FLAG_CLOEXEC;
-		else
-			return false;
-	}
 	/* "a,,b" and a trailing comma leave no token for the gap: refuse. */
 	if (strstr(val, ",,") || val[0] == ',' || val[strlen(val) - 1] == ',')
 		return false;
-	*out = f;
-	return true;
+	return !pb_parse_name_mask(val, names, 2, out);
 }
 
 bool bench_config_set(struct bench_config *c, const struct bench_option *o,

@@ -119,20 +119,13 @@ static void usage(FILE *f)
 
 static int parse_modes(const char *list, unsigned int *mask)
 {
-	char buf[128], *tok, *save = NULL;
-	unsigned int m = 0, i;
+	const char *names[M_MAX];
+	unsigned int i, m;
 
-	if (strlen(list) >= sizeof(buf))
-		return -1;
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (i = M_HIST; i < M_MAX && strcmp(tok, modes[i].name); i++)
-			;
-		if (i == M_MAX)
-			return -1;
-		m |= 1u << i;
-	}
-	if (!m)
+	names[M_NONE] = NULL;	/* always measured, never named */
+	for (i = M_HIST; i < M_MAX; i++)
+		names[i] = modes[i].name;
+	if (pb_parse_name_mask(list, names, M_MAX, &m))
 		return -1;
 	*mask = m | 1u << M_NONE;
 	return 0;

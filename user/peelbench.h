@@ -47,5 +47,10 @@ bool pb_parse_duration_ns(const char *s, unsigned long long *ns);
 /* getopt_long's ':' (missing value) or '?' for command cmd: prints the
  * one-line error naming arg (argv[optind - 1]); returns PB_EXIT_USAGE. */
 int pb_opt_error(const char *cmd, int opt, const char *arg);
+/* A comma-separated list of names (at most 255 characters) as a bit mask:
+ * bit i for names[i] (NULL entries match nothing).  -1 when a name is
+ * unknown or the list has none; *mask is then left alone. */
+int pb_parse_name_mask(const char *list, const char *const *names, unsigned int n,
+		       unsigned int *mask);
 
 #endif

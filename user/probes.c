@@ -346,29 +346,18 @@ void probe_plan_resolve(const struct probe_sources *src, struct probe_plan *plan
 
 int probe_phases_parse(const char *list, unsigned int *mask)
 {
-	char buf[256], *tok, *save = NULL;
-	unsigned int m = 1u << PB_PH_SYSCALL;
-	int n = 0;
+	const char *names[PB_PH_MAX + 1];
+	unsigned int m;
 	__u32 ph;
 
-	if (strlen(list) >= sizeof(buf))
+	for (ph = 0; ph < PB_PH_MAX; ph++)
+		names[ph] = specs[ph].name;
+	names[PB_PH_MAX] = "all";
+	if (pb_parse_name_mask(list, names, PB_PH_MAX + 1, &m))
 		return -1;
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		n++;
-		if (!strcmp(tok, "all")) {
-			m |= (1u << PB_PH_MAX) - 1;
-			continue;
-		}
-		for (ph = 0; ph < PB_PH_MAX && strcmp(tok, specs[ph].name); ph++)
-			;
-		if (ph == PB_PH_MAX)
-			return -1;
-		m |= 1u << ph;
-	}
-	if (!n)
-		return -1;
-	*mask = m;
+	if (m & (1u << PB_PH_MAX))
+		m = (1u << PB_PH_MAX) - 1;
+	*mask = m | 1u << PB_PH_SYSCALL;
 	return 0;
 }
 

@@ -146,3 +146,27 @@ int pb_opt_error(const char *cmd, int opt, const char *arg)
 		pb_err("%s: unknown option '%s'; see 'peelbench %s --help'", cmd, arg, cmd);
 	return PB_EXIT_USAGE;
 }
+
+int pb_parse_name_mask(const char *list, const char *const *names, unsigned int n,
+		       unsigned int *mask)
+{
+	char buf[256], *tok, *save = NULL;
+	unsigned int m = 0, i;
+	bool any = false;
+
+	if (strlen(list) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < n && (!names[i] || strcmp(tok, names[i])); i++)
+			;
+		if (i == n)
+			return -1;
+		m |= 1u << i;
+		any = true;
+	}
+	if (!any)
+		return -1;
+	*mask = m;
+	return 0;
+}

@@ -57,6 +57,24 @@ static void test_errno_names(void **state)
 	assert_string_equal(pb_errno_name(4095), "E4095");
 }
 
+static void test_parse_name_mask(void **state)
+{
+	static const char *const names[] = { NULL, "hist", "events", "floor" };
+	unsigned int m = 42;
+
+	assert_int_equal(pb_parse_name_mask("events", names, 4, &m), 0);
+	assert_int_equal(m, 1u << 2);
+	assert_int_equal(pb_parse_name_mask("floor,hist,floor", names, 4, &m), 0);
+	assert_int_equal(m, 1u << 3 | 1u << 1);
+	/* a NULL entry is never a name; failures leave the mask alone */
+	m = 42;
+	assert_int_equal(pb_parse_name_mask("hist,nosuch", names, 4, &m), -1);
+	assert_int_equal(pb_parse_name_mask("", names, 4, &m), -1);
+	assert_int_equal(pb_parse_name_mask(",", names, 4, &m), -1);
+	assert_int_equal(pb_parse_name_mask("(null)", names, 4, &m), -1);
+	assert_int_equal(m, 42);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -64,6 +82,7 @@ int main(void)
 		cmocka_unit_test(test_parse_u64_rejects_bad_numbers),
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_errno_names),
+		cmocka_unit_test(test_parse_name_mask),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
