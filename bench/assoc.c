@@ -272,7 +272,7 @@ static int setup_blocking(const struct bench_config *c, struct bench_server *s,
 		err = start_connect(c, s, &set->a[i], slot, false);
 		if (err)
 			fail_assoc(&set->a[i], errs, -err);
-		if (now_s() - last > 0.1) {
+		if (tick && now_s() - last > 0.1) {
 			tick(ctx, "setup", i + 1, set->n);
 			last = now_s();
 		}
@@ -334,7 +334,8 @@ static int setup_epoll(const struct bench_config *c, struct bench_server *s,
 			inflight--;
 			done++;
 		}
-		tick(ctx, "setup", done, set->n);
+		if (tick)
+			tick(ctx, "setup", done, set->n);
 	}
 	close(ep);
 	return 0;

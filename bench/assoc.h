@@ -48,7 +48,8 @@ struct bench_assoc_set {
 	double setup_s;		/* wall time of the setup */
 };
 
-/* Progress and housekeeping, called from setup loops about every 100 ms. */
+/* Progress and housekeeping, called from setup loops about every 100 ms
+ * (NULL: none). */
 typedef void (*bench_tick_fn)(void *ctx, const char *phase, size_t done, size_t total);
 
 /* Nonzero: the kernel has no SCTP for this family (socket() said so). */

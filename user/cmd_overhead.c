@@ -223,10 +223,6 @@ static void on_sigint(int sig)
 	bench_request_stop();
 }
 
-static void no_tick(void *ctx, const char *phase, size_t done, size_t total)
-{
-}
-
 struct stats_ctx {
 	struct json_object *arr;
 	unsigned long long total_ns;
@@ -302,7 +298,7 @@ static int setup_round(struct ovh *o, unsigned int blocks)
 	int ret;
 
 	bench_errors_init(&errs);
-	ret = bench_assocs_setup(&o->bc, &o->srv, &o->set, n, &o->slot, &errs, no_tick, NULL);
+	ret = bench_assocs_setup(&o->bc, &o->srv, &o->set, n, &o->slot, &errs, NULL, NULL);
 	if (ret)
 		return ret;
 	if (o->set.up < n) {
