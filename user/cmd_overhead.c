@@ -484,14 +484,14 @@ static struct json_object *result_json(struct ovh *o, struct json_object *stats_
 	*below = false;
 	for (i = 0; i < M_MAX; i++) {
 		struct mode_data *d = &o->m[i];
-		struct json_object *m, *seen;
+		struct json_object *m, *cis = NULL, *seen = NULL;
+		unsigned long long peeled = 0;
 		bool all_seen = true;
 		double ratio;
 
 		if (!(o->cfg.mode_mask & (1u << i)))
 			continue;
 		m = json_object_new_object();
-		seen = json_object_new_array();
 		json_object_object_add(m, "mode", json_object_new_string(modes[i].name));
 		json_object_object_add(m, "what", json_object_new_string(modes[i].what));
 		json_object_object_add(m, "peel_per_s", jd(pb_median(d->rate, n)));
@@ -500,26 +500,28 @@ static struct json_object *result_json(struct ovh *o, struct json_object *stats_
 		json_object_object_add(m, "ratio", jd(ratio));
 		if (i != M_NONE && !pb_bootstrap_stat(d->ratio, n, PB_STAT_MEDIAN, 2000, 0.95,
 						       0x5eed + i, &ci)) {
-			json_object_object_add(m, "ratio_ci95", json_object_new_array());
-			json_object_array_add(json_object_object_get(m, "ratio_ci95"), jd(ci.lo));
-			json_object_array_add(json_object_object_get(m, "ratio_ci95"), jd(ci.hi));
-		} else {
-			json_object_object_add(m, "ratio_ci95", NULL);
+			cis = json_object_new_array();
+			json_object_array_add(cis, jd(ci.lo));
+			json_object_array_add(cis, jd(ci.hi));
 		}
+		json_object_object_add(m, "ratio_ci95", cis);
 		json_object_object_add(m, "added_ns_per_call", jd(pb_median(d->added, n)));
 		json_object_object_add(m, "rounds_peel_per_s", jarr(d->rate, n));
 		json_object_object_add(m, "rounds_ratio", jarr(d->ratio, n));
 		json_object_object_add(m, "rounds_call_p50_ns", jarr(d->p50, n));
+		if (i != M_NONE)
+			seen = json_object_new_array();
 		for (r = 0; r < n; r++) {
+			peeled += d->ok[r];
+			if (!seen)
+				continue;
 			json_object_array_add(seen, json_object_new_int64((int64_t)d->seen[r]));
 			/* the floor's programs filter us out: they count nothing */
-			if (i != M_NONE && i != M_FLOOR && d->seen[r] != d->ok[r])
+			if (i != M_FLOOR && d->seen[r] != d->ok[r])
 				all_seen = false;
 		}
-		json_object_object_add(m, "peeled", json_object_new_int64((int64_t)n * o->cfg.block));
-		json_object_object_add(m, "rounds_traced_ok", i == M_NONE ? NULL : seen);
-		if (i == M_NONE)
-			json_object_put(seen);
+		json_object_object_add(m, "peeled", json_object_new_int64((int64_t)peeled));
+		json_object_object_add(m, "rounds_traced_ok", seen);
 		json_object_object_add(m, "tracer_saw_every_peeloff",
 				       i == M_NONE || i == M_FLOOR ? NULL :
 				       json_object_new_boolean(all_seen));
