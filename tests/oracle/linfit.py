@@ -8,16 +8,13 @@ import sys
 
 from scipy.stats import linregress
 
+from cases import pairs
+
 
 def main(path):
-    with open(path) as f:
-        for line in f:
-            if not line.strip():
-                continue
-            xs, ys = line.split("|")
-            r = linregress([float(v) for v in xs.split()],
-                           [float(v) for v in ys.split()])
-            print(f"{r.slope!r} {r.intercept!r} {r.rvalue ** 2!r}")
+    for x, y in pairs(path):
+        r = linregress(x, y)
+        print(f"{r.slope!r} {r.intercept!r} {r.rvalue ** 2!r}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ import sys
 from scipy.stats import mannwhitneyu
 import numpy as np
 
+from cases import pairs
+
 try:  # private; only to show which method 'auto' picked
     from scipy.stats._mannwhitneyu import _mwu_choose_method
 except ImportError:
@@ -17,21 +19,14 @@ except ImportError:
 
 
 def main(path):
-    with open(path) as f:
-        for line in f:
-            if not line.strip():
-                continue
-            xs, ys = line.split("|")
-            x = [float(v) for v in xs.split()]
-            y = [float(v) for v in ys.split()]
-            r = mannwhitneyu(x, y, alternative="two-sided", method="auto",
-                             use_continuity=True)
-            method = "?"
-            if _mwu_choose_method:
-                method = _mwu_choose_method(len(x), len(y),
-                                            np.concatenate([x, y]), "auto")
-            print(f"{r.statistic!r} {r.pvalue!r} {method}")
-
+    for x, y in pairs(path):
+        r = mannwhitneyu(x, y, alternative="two-sided", method="auto",
+                         use_continuity=True)
+        method = "?"
+        if _mwu_choose_method:
+            method = _mwu_choose_method(len(x), len(y),
+                                        np.concatenate([x, y]), "auto")
+        print(f"{r.statistic!r} {r.pvalue!r} {method}")
 
 if __name__ == "__main__":
     main(sys.argv[1])

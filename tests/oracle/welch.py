@@ -11,20 +11,17 @@ import sys
 import numpy as np
 from scipy.stats import ttest_ind
 
+from cases import pairs
+
 
 def main(path):
-    with open(path) as f:
-        for line in f:
-            if not line.strip():
-                continue
-            xs, ys = line.split("|")
-            a = np.array([float(v) for v in xs.split()])
-            b = np.array([float(v) for v in ys.split()])
-            r = ttest_ind(a, b, equal_var=False)
-            va = a.var(ddof=1) / len(a)
-            vb = b.var(ddof=1) / len(b)
-            df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
-            print(f"{r.statistic!r} {df!r} {r.pvalue!r}")
+    for x, y in pairs(path):
+        a, b = np.array(x), np.array(y)
+        r = ttest_ind(a, b, equal_var=False)
+        va = a.var(ddof=1) / len(a)
+        vb = b.var(ddof=1) / len(b)
+        df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+        print(f"{r.statistic!r} {df!r} {r.pvalue!r}")
 
 
 if __name__ == "__main__":
