@@ -19,12 +19,7 @@ if ! "${PEELBENCH_MATRIX_EXEC:-./peelbench}" run --help >/dev/null 2>&1; then
 fi
 
 echo 1..8
-n=0
-check() {	# check STATUS DESCRIPTION: STATUS 0 is a pass
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-show() { sed 's/^/# /' "$@"; }
+. tests/vm/tap.bash
 
 tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/pb-matrix.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

@@ -12,11 +12,7 @@ if [ ! -x build/guest/peel50 ]; then
 	exit 1
 fi
 
-n=0
-check() {	# check COND-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
+. tests/vm/tap.bash
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -6,12 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 
 echo 1..26
-n=0
-check() {	# check STATUS DESCRIPTION: STATUS 0 is a pass
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
-show() { sed 's/^/# /' "$@"; }
+. tests/vm/tap.bash
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
