@@ -192,23 +192,16 @@ static double quantile_inplace(double *a, size_t n, double q)
 	return x + (h - lo) * (y - x);
 }
 
-/* A scratch copy for the in-place selections; NULL when empty or out of
- * memory (the callers' answer is then NAN). */
-static double *copy_of(const double *v, size_t n)
-{
-	double *c = n ? malloc(n * sizeof(*c)) : NULL;
-
-	if (c)
-		memcpy(c, v, n * sizeof(*c));
-	return c;
-}
-
 double pb_quantile(const double *v, size_t n, double q)
 {
-	double *c = copy_of(v, n), r;
+	double *c, r;
 
+	if (!n)
+		return NAN;
+	c = malloc(n * sizeof(*c));
 	if (!c)
 		return NAN;
+	memcpy(c, v, n * sizeof(*c));
 	r = quantile_inplace(c, n, q);
 	free(c);
 	return r;
@@ -238,34 +231,29 @@ uint64_t pb_nearest_rank_sorted(const uint64_t *sorted, size_t n, double q)
 	return n ? sorted[pb_nearest_rank(n, q) - 1] : 0;
 }
 
-static double stat_inplace(enum pb_stat s, double *v, size_t n)
+/* The quantile a statistic other than the mean is. */
+static double stat_q(enum pb_stat s)
 {
 	switch (s) {
-	case PB_STAT_MEAN:
-		return pb_mean(v, n);
-	case PB_STAT_P90:
-		return quantile_inplace(v, n, 0.90);
-	case PB_STAT_P99:
-		return quantile_inplace(v, n, 0.99);
-	case PB_STAT_P999:
-		return quantile_inplace(v, n, 0.999);
-	case PB_STAT_MAX:
-		return quantile_inplace(v, n, 1.0);
+	case PB_STAT_P90:	return 0.90;
+	case PB_STAT_P99:	return 0.99;
+	case PB_STAT_P999:	return 0.999;
+	case PB_STAT_MAX:	return 1.0;
 	case PB_STAT_MEDIAN:
-	default:
-		return quantile_inplace(v, n, 0.5);
+	default:		return 0.5;
 	}
+}
+
+static double stat_inplace(enum pb_stat s, double *v, size_t n)
+{
+	return s == PB_STAT_MEAN ? pb_mean(v, n) : quantile_inplace(v, n, stat_q(s));
 }
 
 double pb_stat_of(enum pb_stat s, const double *v, size_t n)
 {
-	double *c = copy_of(v, n), r;
-
-	if (!c)
+	if (!n)
 		return NAN;
-	r = stat_inplace(s, c, n);
-	free(c);
-	return r;
+	return s == PB_STAT_MEAN ? pb_mean(v, n) : pb_quantile(v, n, stat_q(s));
 }
 
 /* --- Mann-Whitney U --- */
