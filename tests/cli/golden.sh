@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The CLI's behaviour, byte for byte: every command's --help, the output
+# of compare, export, history and plot on the fixtures, and a few errors
+# with their exit codes.  `golden.sh record` writes tests/cli/golden/NAME
+# from the binary as it is; `golden.sh` (the test, TAP) compares against
+# them.  A layout change that changes no behaviour must leave them equal.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+export PB=$root/peelbench FX=$root/tests/fixtures
+export LC_ALL=C TZ=UTC PEELBENCH_HISTORY=/nonexistent/history.db
+mode=${1:-test}
+gold=tests/cli/golden
+[ -x "$PB" ] || { echo "Bail out! $PB is not built (make)"; exit 1; }
+
+# One case's record: exit code, stdout, stderr, then every file under out/
+# (name and sha256; SVG and CSV in full, so a diff shows what moved).
+record() {	# record NAME COMMAND
+	local T out
+	T=$(mktemp -d) || return 1
+	out=$(cd "$T" && T=$T bash -c "$2" >"$T/.stdout" 2>"$T/.stderr"; echo $?)
+	printf 'exit: %s\n--- stdout\n' "$out"
+	sed "s#$T#\$T#g; s#$root#\$ROOT#g" "$T/.stdout"
+	printf -- '--- stderr\n'
+	sed "s#$T#\$T#g; s#$root#\$ROOT#g" "$T/.stderr"
+	if [ -d "$T/out" ]; then
+		(cd "$T/out" && find . -type f | LC_ALL=C sort | while read -r f; do
+			case $f in
+			*.png) printf -- '--- file %s (png, %s bytes)\n' "$f" "$(wc -c <"$f")" ;;
+			*) printf -- '--- file %s\n' "$f"; sed "s#$T#\$T#g; s#$root#\$ROOT#g" "$f" ;;
+			esac
+		done)
+	fi
+	rm -rf "$T"
+}
+
+cases=()
+while IFS=$'\t' read -r name cmd; do
+	case $name in ''|'#'*) continue ;; esac
+	cases+=("$name"$'\t'"$cmd")
+done < tests/cli/cases.txt
+
+if [ "$mode" = record ]; then
+	mkdir -p "$gold"
+	for c in "${cases[@]}"; do record "${c%%$'\t'*}" "${c#*$'\t'}" >"$gold/${c%%$'\t'*}"; done
+	echo "recorded ${#cases[@]} cases in $gold"
+	exit 0
+fi
+
+echo "1..${#cases[@]}"
+i=0
+for c in "${cases[@]}"; do
+	i=$((i + 1)); name=${c%%$'\t'*}
+	if [ ! -f "$gold/$name" ]; then
+		echo "not ok $i - $name: no golden file (golden.sh record)"; continue
+	fi
+	if d=$(diff -u "$gold/$name" <(record "$name" "${c#*$'\t'}")); then
+		echo "ok $i - $name"
+	else
+		echo "not ok $i - $name"; printf '%s\n' "$d" | head -40 | sed 's/^/# /'
+	fi
+done
