@@ -12,8 +12,28 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 PKGS      := libbpf json-c sqlite3
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
-             -I$(OUTPUT) -Iuser -Ibench -Ibpf \
              $(shell pkg-config --cflags $(PKGS))
+
+# Layers, bottom up.  Each folder compiles with the include paths of the
+# layers it may use and no others, so a wrong include fails to build:
+#   user/common   errors, exit codes, number parsers, statistics, sctp probe
+#   bench/        the load generator (common only)
+#   user/tracer   probe plan, BPF loader, histograms (common, bpf/, skeleton)
+#   user/results  result files: read, write, atomic writer (common, bench)
+#   user/analysis compare, history, export tables (results, common)
+#   user/matrix   kernels x sweeps (analysis, results, common)
+#   user/check    sctp_peeloff(3) conformance (common)
+#   user/cli      main and one file per command (everything)
+INC_common   := -Iuser/common
+INC_bench    := -Ibench $(INC_common)
+INC_tracer   := -Iuser/tracer $(INC_common) -Ibpf -I$(OUTPUT)
+INC_results  := -Iuser/results $(INC_bench)
+INC_analysis := -Iuser/analysis -Iuser/results $(INC_common)
+INC_matrix   := -Iuser/matrix $(INC_analysis)
+INC_check    := -Iuser/check $(INC_common)
+INC_cli      := -Iuser/cli -Iuser/matrix -Iuser/check -Iuser/analysis \
+                -Iuser/results -Iuser/tracer -Ibench -Iuser/common -Ibpf -I$(OUTPUT)
+LAYERS       := common tracer results analysis matrix check cli
 LDLIBS    += $(shell pkg-config --libs $(PKGS)) -lsctp -lelf -lz -lm -lpthread
 DEPFLAGS   = -MMD -MP
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
@@ -30,15 +50,18 @@ endif
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
-USER_SRCS := $(wildcard user/*.c) $(wildcard bench/*.c)
+USER_SRCS := $(foreach l,$(LAYERS),$(wildcard user/$(l)/*.c)) $(wildcard bench/*.c)
 USER_OBJS := $(patsubst %.c,$(OUTPUT)/%.o,$(USER_SRCS))
-LIB_OBJS  := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+LIB_OBJS  := $(filter-out $(OUTPUT)/user/cli/main.o,$(USER_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 GUEST_SRCS := $(wildcard tests/guest/*.c)
 GUEST_BINS := $(patsubst tests/guest/%.c,$(OUTPUT)/guest/%,$(GUEST_SRCS))
 
 .PHONY: all deps test unit-test fuzz bench results clean
+# Keep the BPF object and skeleton: as intermediates make would delete
+# them, and every build would regenerate the skeleton and relink.
+.SECONDARY:
 all: $(OUTPUT)/.deps-ok peelbench $(GUEST_BINS)
 
 # The packages are checked once per change of the list, not on every build.
@@ -66,11 +89,15 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
+# A layer's objects see only their layer's include paths.
+$(foreach l,$(LAYERS),$(eval $(OUTPUT)/user/$(l)/%.o: LAYER_INC := $(INC_$(l))))
+$(OUTPUT)/bench/%.o: LAYER_INC := $(INC_bench)
+
 # Every user object may include a skeleton: build them first.
 $(OUTPUT)/%.o: %.c | $(SKELS) $(OUTPUT)/.deps-ok
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(LAYER_INC) $(DEPFLAGS) -c $< -o $@
 
 peelbench: $(USER_OBJS)
 	$(call msg,LINK,$@)
@@ -79,7 +106,7 @@ peelbench: $(USER_OBJS)
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	$(call msg,CC-TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d $< $(LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(INC_cli) -Itests/unit $(DEPFLAGS) -MF $@.d $< $(LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
 
 $(OUTPUT)/guest/%: tests/guest/%.c | $(OUTPUT)/.deps-ok
 	$(call msg,CC-GUEST,$@)
@@ -101,12 +128,12 @@ unit-test: all $(UNIT_BINS)
 # build/fuzz/corpus.  stderr of the target (its one-line refusals) is
 # closed; crashes are still reported.
 FUZZ_TIME ?= 60
-FUZZ_SRCS := fuzz/fuzz_result.c user/result.c user/stats.c user/util.c
-$(OUTPUT)/fuzz/fuzz_result: $(FUZZ_SRCS) user/result.h user/stats.h user/peelbench.h
+FUZZ_SRCS := fuzz/fuzz_result.c user/results/result.c user/common/stats.c user/common/util.c
+$(OUTPUT)/fuzz/fuzz_result: $(FUZZ_SRCS) user/results/result.h user/common/stats.h user/common/peelbench.h
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)/corpus
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 \
-		-Wall -Wextra -Werror -Wno-unused-parameter -Iuser \
+		-Wall -Wextra -Werror -Wno-unused-parameter -Iuser/results -Iuser/common \
 		$(shell pkg-config --cflags json-c) $(FUZZ_SRCS) -o $@ \
 		$(shell pkg-config --libs json-c) -lm
 
@@ -142,4 +169,4 @@ clean:
 	$(call msg,CLEAN,)
 	$(Q)rm -rf $(OUTPUT) peelbench
 
--include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*.d $(OUTPUT)/*/*/*.d)
+-include $(wildcard $(OUTPUT)/*/*.d $(OUTPUT)/*.d $(OUTPUT)/*/*/*.d $(OUTPUT)/*/*/*/*.d)
