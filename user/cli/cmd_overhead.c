@@ -14,7 +14,6 @@
  * median call and the time each call gained.  Last, with bpf_stats on,
  * one more block per traced mode gives every program's run time per hit. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +31,7 @@
 #include "errors.h"
 #include "fdlimit.h"
 #include "jsonfile.h"
+#include "opts.h"
 #include "peeler.h"
 #include "peelbench.h"
 #include "probes.h"
@@ -86,38 +86,7 @@ struct ovh {
 	size_t nfds;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: peelbench overhead [--rounds N] [--block N] [--modes LIST]\n"
-		"                          [--phases LIST] [--min-ratio R] [--no-stats]\n"
-		"                          [--json] [-o FILE]\n\n"
-		"What the tracer costs: blocks of peeloffs in a tight loop, without the\n"
-		"tracer and with it in each mode, interleaved in this one process (the\n"
-		"tracer attached and detached between blocks, the order turned every\n"
-		"round).  Reports per mode the median peel rate, its ratio to the\n"
-		"untraced blocks of the same rounds with a 95%% bootstrap CI, the median\n"
-		"call, and each program's run time per hit from bpf_stats.\n\n"
-		"  -r, --rounds N       rounds, one block per mode each (default 9, >= 5)\n"
-		"  -b, --block N        peeloffs per block (default 200, 10 .. 5000)\n"
-		"  -m, --modes LIST     traced modes, comma-separated (default hist,events):\n"
-		"                         hist     every phase, histograms\n"
-		"                         events   every phase, --events\n"
-		"                         syscall  --phases syscall\n"
-		"                         floor    every program attached, each returning\n"
-		"                                  at its pid filter: the trampolines' cost\n"
-		"  -P, --phases LIST    phases for hist, events and floor (as 'trace --phases')\n"
-		"  -g, --min-ratio R    exit 1 when a mode's median ratio is below R\n"
-		"  -n, --no-stats       skip the bpf_stats blocks\n"
-		"  -j, --json           print the result as JSON\n"
-		"  -o, --output FILE    also write the JSON result to FILE (atomically)\n\n"
-		"Exit: 0 done, 1 a ratio below --min-ratio, 2 bad option, 3 not root or\n"
-		"no SCTP/BPF (on a kernel without SCTP: 'peelbench --vm 6.1 overhead'),\n"
-		"4 setup, load or attach failed, 130 interrupted (the complete rounds are\n"
-		"reported).\n");
-}
-
-static int parse_modes(const char *list, unsigned int *mask)
+static bool parse_modes(const char *list, void *field)
 {
 	const char *names[M_MAX];
 	unsigned int i, m;
@@ -126,88 +95,74 @@ static int parse_modes(const char *list, unsigned int *mask)
 	for (i = M_HIST; i < M_MAX; i++)
 		names[i] = modes[i].name;
 	if (pb_parse_name_mask(list, names, M_MAX, &m))
-		return -1;
-	*mask = m | 1u << M_NONE;
-	return 0;
+		return false;
+	*(unsigned int *)field = m | 1u << M_NONE;
+	return true;
 }
+
+static bool parse_phases(const char *list, void *field)
+{
+	return !probe_phases_parse(list, field);
+}
+
+#define O(field) PB_OPT_OFF(struct ovh_cfg, field)
+static const struct pb_opt ovh_opts[] = {
+	PB_OPT(PB_OPT_UINT, 'r', "rounds", O(rounds), "N",
+	  "rounds, one block per mode each (default 9, >= 5)",
+	  .min = 5, .max = 1000, .what = "round count"),
+	PB_OPT(PB_OPT_UINT, 'b', "block", O(block), "N",
+	  "peeloffs per block (default 200, 10 .. 5000)",
+	  .min = 10, .max = 5000, .what = "block size"),
+	PB_OPT(PB_OPT_CUSTOM, 'm', "modes", O(mode_mask), "LIST",
+	  "traced modes, comma-separated (default hist,events):\n"
+	  "  hist     every phase, histograms\n"
+	  "  events   every phase, --events\n"
+	  "  syscall  --phases syscall\n"
+	  "  floor    every program attached, each returning\n"
+	  "           at its pid filter: the trampolines' cost",
+	  .what = "mode list", .range = "hist, events, syscall, floor",
+	  .parse = parse_modes),
+	PB_OPT(PB_OPT_CUSTOM, 'P', "phases", O(phases), "LIST",
+	  "phases for hist, events and floor (as 'trace --phases')",
+	  .what = "phase list", .range = PROBE_PHASE_CHOICES, .parse = parse_phases),
+	PB_OPT(PB_OPT_DOUBLE, 'g', "min-ratio", O(min_ratio), "R",
+	  "exit 1 when a mode's median ratio is below R",
+	  .min = 0.01, .max = 10, .what = "minimum ratio"),
+	PB_OPT(PB_OPT_FLAG, 'n', "no-stats", O(no_stats), NULL, "skip the bpf_stats blocks"),
+	PB_OPT(PB_OPT_FLAG, 'j', "json", O(json), NULL, "print the result as JSON"),
+	PB_OPT(PB_OPT_STRING, 'o', "output", O(out), "FILE",
+	  "also write the JSON result to FILE (atomically)"),
+	PB_OPT_TABLE_END,
+};
+#undef O
+
+static const struct pb_cmd_spec ovh_spec = {
+	.name = "overhead",
+	.head = "usage: peelbench overhead [--rounds N] [--block N] [--modes LIST]\n"
+		"                          [--phases LIST] [--min-ratio R] [--no-stats]\n"
+		"                          [--json] [-o FILE]\n\n"
+		"What the tracer costs: blocks of peeloffs in a tight loop, without the\n"
+		"tracer and with it in each mode, interleaved in this one process (the\n"
+		"tracer attached and detached between blocks, the order turned every\n"
+		"round).  Reports per mode the median peel rate, its ratio to the\n"
+		"untraced blocks of the same rounds with a 95% bootstrap CI, the median\n"
+		"call, and each program's run time per hit from bpf_stats.\n\n",
+	.tail = "\nExit: 0 done, 1 a ratio below --min-ratio, 2 bad option, 3 not root or\n"
+		"no SCTP/BPF (on a kernel without SCTP: 'peelbench --vm 6.1 overhead'),\n"
+		"4 setup, load or attach failed, 130 interrupted (the complete rounds are\n"
+		"reported).\n",
+	.opts = ovh_opts,
+	.help_col = 23,
+};
 
 static int parse(int argc, char **argv, struct ovh_cfg *cfg)
 {
-	static const struct option opts[] = {
-		{ "rounds",    required_argument, NULL, 'r' },
-		{ "block",     required_argument, NULL, 'b' },
-		{ "modes",     required_argument, NULL, 'm' },
-		{ "phases",    required_argument, NULL, 'P' },
-		{ "min-ratio", required_argument, NULL, 'g' },
-		{ "no-stats",  no_argument,       NULL, 'n' },
-		{ "json",      no_argument,       NULL, 'j' },
-		{ "output",    required_argument, NULL, 'o' },
-		{ "help",      no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	unsigned long long v;
-	int opt;
+	int first;
 
 	cfg->rounds = 9;
 	cfg->block = 200;
 	cfg->mode_mask = 1u << M_NONE | 1u << M_HIST | 1u << M_EVENTS;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":r:b:m:P:g:njo:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'r':
-			if (!pb_parse_u64(optarg, 5, 1000, &v)) {
-				pb_err("overhead: bad round count '%s' (5 .. 1000)", optarg);
-				return PB_EXIT_USAGE;
-			}
-			cfg->rounds = (unsigned int)v;
-			break;
-		case 'b':
-			if (!pb_parse_u64(optarg, 10, 5000, &v)) {
-				pb_err("overhead: bad block size '%s' (10 .. 5000)", optarg);
-				return PB_EXIT_USAGE;
-			}
-			cfg->block = (unsigned int)v;
-			break;
-		case 'm':
-			if (parse_modes(optarg, &cfg->mode_mask)) {
-				pb_err("overhead: bad mode list '%s' (hist, events, syscall, floor)", optarg);
-				return PB_EXIT_USAGE;
-			}
-			break;
-		case 'P':
-			if (probe_phases_parse(optarg, &cfg->phases)) {
-				pb_err("overhead: bad phase list '%s' (syscall, do_peeloff, clone, migrate, assoc_migrate, all)",
-				       optarg);
-				return PB_EXIT_USAGE;
-			}
-			break;
-		case 'g':
-			if (!pb_parse_double(optarg, 0.01, 10, &cfg->min_ratio)) {
-				pb_err("overhead: bad minimum ratio '%s' (0.01 .. 10)", optarg);
-				return PB_EXIT_USAGE;
-			}
-			break;
-		case 'n':
-			cfg->no_stats = true;
-			break;
-		case 'j':
-			cfg->json = true;
-			break;
-		case 'o':
-			cfg->out = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			return pb_opt_error("overhead", opt, argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		pb_err("overhead: unexpected argument '%s'", argv[optind]);
-		return PB_EXIT_USAGE;
-	}
-	return 0;
+	return pb_opts_parse(&ovh_spec, argc, argv, cfg, &first);
 }
 
 static double now_s(void)

@@ -2,68 +2,54 @@
 /* `peelbench probes [--json] [--kprobe]`: the probe plan for this kernel,
  * one line per phase (phase, symbol, attach, reason).  Reads only; it
  * does not load sctp (trace does). */
-#include <getopt.h>
 #include <stdio.h>
 #include <sys/utsname.h>
 
 #include <json-c/json.h>
 
 #include "commands.h"
+#include "opts.h"
 #include "peelbench.h"
 #include "probes.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: peelbench probes [--json] [--kprobe]\n\n"
+struct probes_opts {
+	bool json, kprobe;
+};
+
+static const struct pb_opt probes_opts[] = {
+	PB_OPT(PB_OPT_FLAG, 0, "json", PB_OPT_OFF(struct probes_opts, json), NULL,
+	  "print the plan as JSON"),
+	PB_OPT(PB_OPT_FLAG, 0, "kprobe", PB_OPT_OFF(struct probes_opts, kprobe), NULL,
+	  "the plan when kprobes are forced (trace --kprobe)"),
+	PB_OPT_TABLE_END,
+};
+
+static const struct pb_cmd_spec probes_spec = {
+	.name = "probes",
+	.head = "usage: peelbench probes [--json] [--kprobe]\n\n"
 		"Print which kernel symbol each peeloff phase is measured at, and how:\n"
-		"fentry, kprobe, tracepoint or unavailable (with the reason).\n\n"
-		"  --json     print the plan as JSON\n"
-		"  --kprobe   the plan when kprobes are forced (trace --kprobe)\n");
-}
+		"fentry, kprobe, tracepoint or unavailable (with the reason).\n\n",
+	.opts = probes_opts,
+	.help_col = 13,
+};
 
 int cmd_probes(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json",   no_argument, NULL, 'j' },
-		{ "kprobe", no_argument, NULL, 'k' },
-		{ "help",   no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct probes_opts o = { 0 };
 	struct probe_sources src;
 	struct probe_plan plan;
-	bool json = false, kprobe = false;
 	struct utsname u;
-	int opt;
+	int first, err;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			json = true;
-			break;
-		case 'k':
-			kprobe = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return PB_EXIT_OK;
-		default:
-			pb_err("probes: unknown option '%s'; see 'peelbench probes --help'",
-			       argv[optind - 1]);
-			return PB_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		pb_err("probes: unexpected argument '%s'", argv[optind]);
-		return PB_EXIT_USAGE;
-	}
+	err = pb_opts_parse(&probes_spec, argc, argv, &o, &first);
+	if (err)
+		return err < 0 ? PB_EXIT_OK : err;
 	probe_sources_read(&src);
-	src.force_kprobe = kprobe;
+	src.force_kprobe = o.kprobe;
 	probe_plan_resolve(&src, &plan);
 	probe_sources_free(&src);
 	uname(&u);
-	if (json) {
+	if (o.json) {
 		struct json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "kernel", json_object_new_string(u.release));

@@ -58,6 +58,8 @@ void probe_plan_resolve(const struct probe_sources *src, struct probe_plan *plan
 /* "--phases LIST": comma-separated phase names or "all"; the syscall
  * phase is always in (it delimits a call).  -1 on an unknown name. */
 int probe_phases_parse(const char *list, unsigned int *mask);
+/* The names --phases takes, for error lines. */
+#define PROBE_PHASE_CHOICES "syscall, do_peeloff, clone, migrate, assoc_migrate, all"
 /* Turn off the phases outside mask (bit = enum pb_phase): their attach
  * becomes unavailable, "not selected"; accept goes with assoc_migrate;
  * the feature hook is chosen again. */

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/* user/common/opts.c: one table gives the parse, the help's option lines
+ * and the one-line errors, as a user meets them on the command line. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "opts.h"
+#include "peelbench.h"
+
+struct t_cfg {
+	unsigned int n;
+	double r;
+	bool json;
+	int verbose;
+	const char *out;
+	struct pb_opt_list metric;
+	unsigned long long ns;
+	int even;
+};
+
+static bool parse_even(const char *val, void *field)
+{
+	unsigned long long v;
+
+	if (!pb_parse_u64(val, 0, 100, &v) || v % 2)
+		return false;
+	*(int *)field = (int)v;
+	return true;
+}
+
+#define O(f) PB_OPT_OFF(struct t_cfg, f)
+static const struct pb_opt t_opts[] = {
+	PB_OPT(PB_OPT_UINT, 'n', "count", O(n), "N", "how many (default 3)",
+	       .min = 1, .max = 10, .what = "count"),
+	PB_OPT(PB_OPT_DOUBLE, 0, "ratio", O(r), "R", "a ratio\n(second line)",
+	       .min = 0, .max = 1),
+	PB_OPT(PB_OPT_FLAG, 'j', "json", O(json), NULL, "JSON"),
+	PB_OPT(PB_OPT_COUNT, 'v', "verbose", O(verbose), NULL, "more"),
+	PB_OPT(PB_OPT_STRING, 'o', "output", O(out), "FILE", "where"),
+	PB_OPT(PB_OPT_LIST, 'm', "metric", O(metric), "M", "repeatable"),
+	PB_OPT(PB_OPT_DURATION, 0, "limit", O(ns), "DURATION", "a time",
+	       .min = 1000000, .max = 60000000000.0),
+	PB_OPT(PB_OPT_CUSTOM, 0, "even-number-option", O(even), "E", "long name",
+	       .what = "even number", .range = "0, 2, .. 100", .parse = parse_even),
+	PB_OPT_TEXT_LINE(""),
+	PB_OPT_TEXT_LINE("a free line"),
+	PB_OPT_TABLE_END,
+};
+
+static const struct pb_cmd_spec t_spec = {
+	.name = "tcmd",
+	.head = "usage: peelbench tcmd [OPTIONS] A [B]\n\n",
+	.tail = "\nexit: 0 fine\n",
+	.opts = t_opts,
+	.help_col = 20,
+	.min_args = 1,
+	.max_args = 2,
+};
+
+/* Run pb_opts_parse on a NULL-terminated argument list; stderr's text in err. */
+static int run(struct t_cfg *c, int *first, char *err, size_t errlen, ...)
+{
+	char *argv[32];
+	int argc = 0, ret;
+	FILE *tmp = tmpfile();
+	int saved = dup(2);
+	va_list ap;
+	size_t n;
+
+	va_start(ap, errlen);
+	argv[argc++] = "tcmd";
+	while ((argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	memset(c, 0, sizeof(*c));
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	ret = pb_opts_parse(&t_spec, argc, argv, c, first);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	n = fread(err, 1, errlen - 1, tmp);
+	err[n] = '\0';
+	fclose(tmp);
+	return ret;
+}
+
+static void test_values_land_in_their_fields(void **state)
+{
+	struct t_cfg c;
+	char err[512];
+	int first;
+
+	assert_int_equal(run(&c, &first, err, sizeof(err), "-n", "7", "--ratio=0.5", "-jvv",
+			     "-o", "x.json", "-m", "a", "--metric", "b", "--limit", "2s",
+			     "--even-number-option", "42", "A", "B", NULL), 0);
+	assert_int_equal(c.n, 7);
+	assert_true(c.r == 0.5);
+	assert_true(c.json);
+	assert_int_equal(c.verbose, 2);
+	assert_string_equal(c.out, "x.json");
+	assert_int_equal(c.metric.n, 2);
+	assert_string_equal(c.metric.v[1], "b");
+	assert_int_equal(c.ns, 2000000000ULL);
+	assert_int_equal(c.even, 42);
+	assert_int_equal(first, 15);
+	assert_string_equal(err, "");
+}
+
+static void test_bad_values_give_one_line(void **state)
+{
+	struct t_cfg c;
+	char err[512];
+	int first;
+
+	assert_int_equal(run(&c, &first, err, sizeof(err), "-n", "11", "A", NULL), PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: tcmd: bad count '11' (1 .. 10)\n");
+	assert_int_equal(run(&c, &first, err, sizeof(err), "--ratio", "2", "A", NULL), PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: tcmd: bad --ratio '2' (0 .. 1)\n");
+	assert_int_equal(run(&c, &first, err, sizeof(err), "--even-number-option", "3", "A", NULL),
+			 PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: tcmd: bad even number '3' (0, 2, .. 100)\n");
+	assert_int_equal(run(&c, &first, err, sizeof(err), "--limit", "1h", "A", NULL), PB_EXIT_USAGE);
+	assert_int_equal(run(&c, &first, err, sizeof(err), "--frob", "A", NULL), PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: tcmd: unknown option '--frob'; see 'peelbench tcmd --help'\n");
+	assert_int_equal(run(&c, &first, err, sizeof(err), "A", "-o", NULL), PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: tcmd: option '-o' needs a value\n");
+	assert_int_equal(run(&c, &first, err, sizeof(err), "A", "B", "C", NULL), PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: tcmd: unexpected argument 'C'\n");
+	assert_int_equal(run(&c, &first, err, sizeof(err), "-j", NULL), PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: tcmd: too few arguments; see 'peelbench tcmd --help'\n");
+}
+
+static void test_help_is_generated_from_the_table(void **state)
+{
+	char buf[2048];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	size_t n;
+
+	pb_opts_usage(&t_spec, f);
+	n = (size_t)ftell(f);
+	fclose(f);
+	buf[n] = '\0';
+	assert_string_equal(buf,
+		"usage: peelbench tcmd [OPTIONS] A [B]\n\n"
+		"  -n, --count N     how many (default 3)\n"
+		"  --ratio R         a ratio\n"
+		"                    (second line)\n"
+		"  -j, --json        JSON\n"
+		"  -v, --verbose     more\n"
+		"  -o, --output FILE where\n"
+		"  -m, --metric M    repeatable\n"
+		"  --limit DURATION  a time\n"
+		"  --even-number-option E  long name\n"
+		"\n"
+		"a free line\n"
+		"\nexit: 0 fine\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_values_land_in_their_fields),
+		cmocka_unit_test(test_bad_values_give_one_line),
+		cmocka_unit_test(test_help_is_generated_from_the_table),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

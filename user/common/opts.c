@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One option parser for every command, driven by its struct pb_opt table:
+ * getopt_long's tables, the option lines of --help and the one-line
+ * errors are derived from it. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opts.h"
+#include "peelbench.h"
+
+#define MAX_OPTS 64
+#define LONG_BASE 256	/* getopt codes of options without a letter */
+
+static bool takes_value(const struct pb_opt *o)
+{
+	return o->kind != PB_OPT_FLAG && o->kind != PB_OPT_COUNT &&
+	       o->kind != PB_OPT_TEXT;
+}
+
+static int code_of(const struct pb_opt *opts, const struct pb_opt *o)
+{
+	return o->key ? o->key : LONG_BASE + (int)(o - opts);
+}
+
+/* getopt_long's long table and optstring, plus --help/-h. */
+static void build_tables(const struct pb_cmd_spec *spec, struct option *lo,
+			 char *shorts)
+{
+	const struct pb_opt *o;
+	char *s = shorts;
+	int n = 0;
+
+	if (spec->stop_at_arg)
+		*s++ = '+';
+	*s++ = ':';
+	*s++ = 'h';
+	for (o = spec->opts; o->kind != PB_OPT_END && n < MAX_OPTS - 2; o++) {
+		if (o->kind == PB_OPT_TEXT)
+			continue;
+		lo[n++] = (struct option){ o->name, takes_value(o) ? required_argument : no_argument,
+					   NULL, code_of(spec->opts, o) };
+		if (o->key) {
+			*s++ = (char)o->key;
+			if (takes_value(o))
+				*s++ = ':';
+		}
+	}
+	lo[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+	*s = '\0';
+}
+
+static const struct pb_opt *find_code(const struct pb_cmd_spec *spec, int code)
+{
+	const struct pb_opt *o;
+
+	for (o = spec->opts; o->kind != PB_OPT_END; o++)
+		if (o->kind != PB_OPT_TEXT && code_of(spec->opts, o) == code)
+			return o;
+	return NULL;
+}
+
+static int bad_value(const struct pb_cmd_spec *spec, const struct pb_opt *o,
+		     const char *val)
+{
+	char what[64], range[64];
+
+	if (o->what)
+		snprintf(what, sizeof(what), "%s", o->what);
+	else
+		snprintf(what, sizeof(what), "--%s", o->name);
+	if (o->range)
+		snprintf(range, sizeof(range), "%s", o->range);
+	else
+		snprintf(range, sizeof(range), "%g .. %g", o->min, o->max);
+	pb_err("%s: bad %s '%s' (%s)", spec->name, what, val, range);
+	return PB_EXIT_USAGE;
+}
+
+/* Store one value; PB_EXIT_USAGE (after the error line) when it is bad. */
+static int set_value(const struct pb_cmd_spec *spec, const struct pb_opt *o,
+		     const char *val, void *cfg)
+{
+	void *p = (char *)cfg + o->off;
+	unsigned long long u;
+	struct pb_opt_list *l;
+
+	switch (o->kind) {
+	case PB_OPT_FLAG:
+		*(bool *)p = true;
+		return 0;
+	case PB_OPT_COUNT:
+		(*(int *)p)++;
+		return 0;
+	case PB_OPT_STRING:
+		*(const char **)p = val;
+		return 0;
+	case PB_OPT_UINT:
+		if (!pb_parse_u64(val, (unsigned long long)o->min,
+				  (unsigned long long)o->max, &u))
+			return bad_value(spec, o, val);
+		*(unsigned int *)p = (unsigned int)u;
+		return 0;
+	case PB_OPT_U64:
+		if (!pb_parse_u64(val, (unsigned long long)o->min,
+				  (unsigned long long)o->max, (unsigned long long *)p))
+			return bad_value(spec, o, val);
+		return 0;
+	case PB_OPT_DOUBLE:
+		if (!pb_parse_double(val, o->min, o->max, (double *)p))
+			return bad_value(spec, o, val);
+		return 0;
+	case PB_OPT_DURATION:
+		if (!pb_parse_duration_ns(val, &u) || u < o->min || (o->max && u > o->max))
+			return bad_value(spec, o, val);
+		*(unsigned long long *)p = u;
+		return 0;
+	case PB_OPT_LIST:
+		l = p;
+		if (l->n >= PB_OPT_LIST_MAX) {
+			pb_err("%s: at most %d --%s options", spec->name, PB_OPT_LIST_MAX, o->name);
+			return PB_EXIT_USAGE;
+		}
+		l->v[l->n++] = val;
+		return 0;
+	case PB_OPT_CUSTOM:
+		return o->parse(val, p) ? 0 : bad_value(spec, o, val);
+	default:
+		return 0;
+	}
+}
+
+int pb_opts_parse(const struct pb_cmd_spec *spec, int argc, char **argv,
+		  void *cfg, int *first_arg)
+{
+	struct option lo[MAX_OPTS];
+	char shorts[2 * MAX_OPTS + 4];
+	const struct pb_opt *o;
+	int opt, err, nargs;
+
+	build_tables(spec, lo, shorts);
+	opterr = 0;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+		if (opt == 'h') {
+			pb_opts_usage(spec, stdout);
+			return -1;
+		}
+		o = find_code(spec, opt);
+		if (!o)
+			return pb_opt_error(spec->name, opt, argv[optind - 1]);
+		err = set_value(spec, o, optarg, cfg);
+		if (err)
+			return err;
+	}
+	nargs = argc - optind;
+	if ((unsigned int)nargs > spec->max_args) {
+		pb_err("%s: unexpected argument '%s'", spec->name,
+		       argv[optind + (int)spec->max_args]);
+		return PB_EXIT_USAGE;
+	}
+	if ((unsigned int)nargs < spec->min_args) {
+		pb_err("%s: too few arguments; see 'peelbench %s --help'",
+		       spec->name, spec->name);
+		return PB_EXIT_USAGE;
+	}
+	*first_arg = optind;
+	return 0;
+}
+
+/* "  -o, --output FILE" padded to the help column, then the help, whose
+ * continuation lines start under that column. */
+static void print_opt(const struct pb_cmd_spec *spec, const struct pb_opt *o, FILE *f)
+{
+	const char *h = o->help, *nl;
+	char left[128];
+	int len;
+
+	if (o->kind == PB_OPT_TEXT) {
+		fprintf(f, "%s\n", h);
+		return;
+	}
+	if (o->key)
+		len = snprintf(left, sizeof(left), "  -%c, --%s", o->key, o->name);
+	else
+		len = snprintf(left, sizeof(left), "  --%s", o->name);
+	if (o->metavar && len < (int)sizeof(left))
+		len += snprintf(left + len, sizeof(left) - len, " %s", o->metavar);
+	fprintf(f, "%s%*s", left, len < spec->help_col ? spec->help_col - len : 2, "");
+	while ((nl = strchr(h, '\n'))) {
+		fprintf(f, "%.*s\n%*s", (int)(nl - h), h, spec->help_col, "");
+		h = nl + 1;
+	}
+	fprintf(f, "%s\n", h);
+}
+
+void pb_opts_usage(const struct pb_cmd_spec *spec, FILE *f)
+{
+	const struct pb_opt *o;
+
+	fputs(spec->head, f);
+	for (o = spec->opts; o->kind != PB_OPT_END; o++)
+		print_opt(spec, o, f);
+	if (spec->tail)
+		fputs(spec->tail, f);
+}

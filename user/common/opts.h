@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Every command's options as one table: the parser, the option lines of
+ * the help text and the one-line errors are all derived from it, so that
+ * they cannot disagree (the shape of retsnoop's env.c spec table, without
+ * argp's own help layout, which would change what users see). */
+#ifndef PEELBENCH_OPTS_H
+#define PEELBENCH_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum pb_opt_kind {
+	PB_OPT_END,
+	PB_OPT_FLAG,		/* bool = true */
+	PB_OPT_COUNT,		/* int += 1 */
+	PB_OPT_STRING,		/* const char * = the value */
+	PB_OPT_UINT,		/* unsigned int in [min, max] */
+	PB_OPT_U64,		/* unsigned long long in [min, max] */
+	PB_OPT_DOUBLE,		/* double in [min, max] */
+	PB_OPT_DURATION,	/* unsigned long long ns, "2s", "500ms" */
+	PB_OPT_LIST,		/* struct pb_opt_list: every value, in order */
+	PB_OPT_CUSTOM,		/* .parse(value, field) */
+	PB_OPT_TEXT,		/* no option: a line of help text only */
+};
+
+/* PB_OPT_LIST's field: values in command-line order. */
+#define PB_OPT_LIST_MAX 64
+struct pb_opt_list {
+	const char *v[PB_OPT_LIST_MAX];
+	unsigned int n;
+};
+
+struct pb_opt {
+	enum pb_opt_kind kind;
+	int key;		/* short option letter, or 0 */
+	const char *name;	/* long option, without "--" */
+	size_t off;		/* offsetof the field in the command's struct */
+	const char *metavar;	/* "N", "FILE"; NULL for flags */
+	const char *help;	/* '\n' continues under the help column */
+	double min, max;	/* inclusive range of numbers */
+	/* Errors: "CMD: bad WHAT 'VALUE' (RANGE)"; RANGE defaults to
+	 * "MIN .. MAX".  A custom parser returns false for a bad value. */
+	const char *what, *range;
+	bool (*parse)(const char *val, void *field);
+};
+
+#define PB_OPT_OFF(type, field) offsetof(type, field)
+/* One table entry; the optional fields (.min, .max, .what, .range,
+ * .parse) follow as designated initializers. */
+#define PB_OPT(kind_, key_, name_, off_, metavar_, help_, ...)		\
+	{ .kind = (kind_), .key = (key_), .name = (name_), .off = (off_),	\
+	  .metavar = (metavar_), .help = (help_), __VA_ARGS__ }
+#define PB_OPT_TEXT_LINE(text_) { .kind = PB_OPT_TEXT, .help = (text_) }
+#define PB_OPT_TABLE_END { .kind = PB_OPT_END }
+
+/* A command: its help text is head, the option lines, then tail. */
+struct pb_cmd_spec {
+	const char *name;	/* "overhead"; "" for the top level */
+	const char *head;	/* synopsis and description, verbatim */
+	const char *tail;	/* after the options (exit codes), or NULL */
+	const struct pb_opt *opts;	/* ends with kind PB_OPT_END */
+	int help_col;		/* column where option help starts */
+	unsigned int min_args, max_args;	/* positional arguments */
+	bool stop_at_arg;	/* stop at the first positional ('+') */
+};
+
+/* Parse argv (argv[0] is the command's name) into cfg.  Returns 0 when
+ * the command should run (*first_arg: index of the first positional),
+ * -1 after printing --help (exit 0), or PB_EXIT_USAGE after one line. */
+int pb_opts_parse(const struct pb_cmd_spec *spec, int argc, char **argv,
+		  void *cfg, int *first_arg);
+/* The whole help text. */
+void pb_opts_usage(const struct pb_cmd_spec *spec, FILE *f);
+
+#endif
