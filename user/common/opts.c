@@ -66,6 +66,13 @@ static int bad_value(const struct pb_cmd_spec *spec, const struct pb_opt *o,
 {
 	char what[64], range[64];
 
+	if (o->bad) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), o->bad, val);
+		pb_err("%s: %s", spec->name, msg);
+		return PB_EXIT_USAGE;
+	}
 	if (o->what)
 		snprintf(what, sizeof(what), "%s", o->what);
 	else
@@ -108,7 +115,8 @@ static int set_value(const struct pb_cmd_spec *spec, const struct pb_opt *o,
 			return bad_value(spec, o, val);
 		return 0;
 	case PB_OPT_DOUBLE:
-		if (!pb_parse_double(val, o->min, o->max, (double *)p))
+		if (!pb_parse_double(val, o->min, o->max, (double *)p) ||
+		    (o->open_min && *(double *)p <= o->min))
 			return bad_value(spec, o, val);
 		return 0;
 	case PB_OPT_DURATION:
@@ -149,12 +157,18 @@ int pb_opts_parse(const struct pb_cmd_spec *spec, int argc, char **argv,
 		}
 		o = find_code(spec, opt);
 		if (!o)
-			return pb_opt_error(spec->name, opt, argv[optind - 1]);
+			return pb_opt_error(spec->name, spec->missing_is_unknown ? '?' : opt,
+					    argv[optind - 1]);
 		err = set_value(spec, o, optarg, cfg);
 		if (err)
 			return err;
 	}
 	nargs = argc - optind;
+	if (spec->args_err && ((unsigned int)nargs > spec->max_args ||
+			       (unsigned int)nargs < spec->min_args)) {
+		pb_err("%s: %s", spec->name, spec->args_err);
+		return PB_EXIT_USAGE;
+	}
 	if ((unsigned int)nargs > spec->max_args) {
 		pb_err("%s: unexpected argument '%s'", spec->name,
 		       argv[optind + (int)spec->max_args]);
@@ -167,6 +181,30 @@ int pb_opts_parse(const struct pb_cmd_spec *spec, int argc, char **argv,
 	}
 	*first_arg = optind;
 	return 0;
+}
+
+int pb_opts_dispatch(const struct pb_cmd_spec *spec, const struct pb_subcmd *subs,
+		     void *cfg, int argc, char **argv)
+{
+	const struct pb_subcmd *s;
+	unsigned int nargs = argc > 0 ? (unsigned int)argc - 1 : 0;
+
+	if (argc < 1) {
+		pb_err("%s: no command; see 'peelbench %s --help'", spec->name, spec->name);
+		return PB_EXIT_USAGE;
+	}
+	for (s = subs; s->name && strcmp(s->name, argv[0]); s++)
+		;
+	if (!s->name) {
+		pb_err("%s: unknown command '%s'; see 'peelbench %s --help'",
+		       spec->name, argv[0], spec->name);
+		return PB_EXIT_USAGE;
+	}
+	if (nargs < s->min_args || nargs > s->max_args) {
+		pb_err("%s %s: %s", spec->name, s->name, s->args_err);
+		return PB_EXIT_USAGE;
+	}
+	return s->run(cfg, (int)nargs, argv + 1);
 }
 
 /* "  -o, --output FILE" padded to the help column, then the help, whose

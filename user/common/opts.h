@@ -43,6 +43,10 @@ struct pb_opt {
 	 * "MIN .. MAX".  A custom parser returns false for a bad value. */
 	const char *what, *range;
 	bool (*parse)(const char *val, void *field);
+	/* When set, the whole error instead: "CMD: " then this format with
+	 * the value as its argument ("bad --alpha '%s': a number in (0, 1]"). */
+	const char *bad;
+	bool open_min;		/* PB_OPT_DOUBLE: min itself is out of range */
 };
 
 #define PB_OPT_OFF(type, field) offsetof(type, field)
@@ -63,6 +67,19 @@ struct pb_cmd_spec {
 	int help_col;		/* column where option help starts */
 	unsigned int min_args, max_args;	/* positional arguments */
 	bool stop_at_arg;	/* stop at the first positional ('+') */
+	/* When set, the one error for a wrong number of positionals
+	 * ("CMD: " then this text), instead of too few / unexpected. */
+	const char *args_err;
+	/* An option missing its value is reported as an unknown option. */
+	bool missing_is_unknown;
+};
+
+/* A subcommand: the first positional names it ("history add ..."). */
+struct pb_subcmd {
+	const char *name;
+	unsigned int min_args, max_args;	/* after its name */
+	const char *args_err;	/* "CMD SUB: " then this, on a wrong count */
+	int (*run)(void *cfg, int argc, char **argv);
 };
 
 /* Parse argv (argv[0] is the command's name) into cfg.  Returns 0 when
@@ -70,6 +87,11 @@ struct pb_cmd_spec {
  * -1 after printing --help (exit 0), or PB_EXIT_USAGE after one line. */
 int pb_opts_parse(const struct pb_cmd_spec *spec, int argc, char **argv,
 		  void *cfg, int *first_arg);
+/* Run the subcommand that argv[0] names, from subs (ending with a NULL
+ * name), with the positionals after it; one line and PB_EXIT_USAGE when
+ * there is none, it is unknown or its argument count is wrong. */
+int pb_opts_dispatch(const struct pb_cmd_spec *spec, const struct pb_subcmd *subs,
+		     void *cfg, int argc, char **argv);
 /* The whole help text. */
 void pb_opts_usage(const struct pb_cmd_spec *spec, FILE *f);
 
