@@ -11,8 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "stats.h"
+
 struct pb_result;
-struct pb_cp;
 struct pb_history;
 
 /* The database path: $PEELBENCH_HISTORY, else results/history.db. */
@@ -65,5 +66,37 @@ int pb_history_export_csv(struct pb_history *h, const char *const *metrics,
 int pb_history_change_points(const struct pb_history_point *p, size_t n,
 			     double alpha, unsigned permutations, uint64_t seed,
 			     double threshold, struct pb_cp *cps, size_t max);
+
+/* history_check.c: what `history show/export/check` and `plot --history`
+ * compute, without printing. */
+
+/* One metric's series from the database at path (opened read-only, then
+ * closed); *n may be 0.  *out is malloc'd. */
+int pb_history_load_series(const char *path, const char *metric,
+			   const char *kernel, struct pb_history_point **out,
+			   size_t *n);
+/* pb_history_export_csv of every stored metric. */
+int pb_history_export_all_csv(struct pb_history *h, const char *kernel, FILE *f);
+
+/* E-divisive is O(n^2) in memory: a check looks at the newest points. */
+#define PB_HISTORY_CHECK_MAX_POINTS 1000
+#define PB_HISTORY_MAX_CHANGE_POINTS 64
+
+enum pb_cp_verdict { PB_CP_CHANGE, PB_CP_REGRESSION, PB_CP_IMPROVEMENT };
+
+struct pb_history_check {
+	size_t off;		/* older points left out of the window */
+	size_t n;		/* points in the window */
+	int k;			/* change points found */
+	struct pb_cp cps[PB_HISTORY_MAX_CHANGE_POINTS];	/* index: in the window */
+	enum pb_cp_verdict verdict[PB_HISTORY_MAX_CHANGE_POINTS];
+	bool newest_regressed;	/* the last change point is a regression */
+};
+/* The change points of metric's series p[0..n) (its newest
+ * PB_HISTORY_CHECK_MAX_POINTS), each judged by the metric's direction.
+ * Returns 0, or -1 when out of memory (out->off and out->n are set). */
+int pb_history_check(const struct pb_history_point *p, size_t n, const char *metric,
+		     double alpha, unsigned permutations, uint64_t seed,
+		     double threshold, struct pb_history_check *out);
 
 #endif

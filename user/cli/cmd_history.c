@@ -1,21 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
-/* peelbench history {add|list|show|export|check}: the CLI over history.c.
- * Options may come anywhere on the line (GNU getopt permutes). */
-#include <getopt.h>
-#include <math.h>
+/* peelbench history {add|list|show|export|check}: the CLI over history.c
+ * and history_check.c.  Options may come anywhere on the line (GNU getopt
+ * permutes). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "commands.h"
 #include "history.h"
+#include "opts.h"
 #include "peelbench.h"
 #include "result.h"
 #include "stats.h"
-
-/* E-divisive is O(n^2) in memory: look at the newest runs only. */
-#define CHECK_MAX_POINTS 1000
-#define MAX_CHANGE_POINTS 64
 
 struct history_opts {
 	const char *db;
@@ -24,30 +19,55 @@ struct history_opts {
 	unsigned long long permutations, seed;
 };
 
-static void usage(FILE *f)
+static bool parse_seed(const char *val, void *field)
 {
-	fprintf(f,
-		"usage: peelbench history [--db FILE] COMMAND [ARGS...]\n\n"
+	return pb_parse_u64(val, 0, ~0ULL, field);
+}
+
+/* The short letters work but were never in the help. */
+#define O(field) PB_OPT_OFF(struct history_opts, field)
+static const struct pb_opt history_opts[] = {
+	PB_OPT(PB_OPT_STRING, 'd', "db", O(db), "FILE",
+	  "database (default $PEELBENCH_HISTORY or\nresults/history.db)", .key_hidden = true),
+	PB_OPT(PB_OPT_STRING, 'k', "kernel", O(kernel), "K",
+	  "show/export/check: only results of kernel K", .key_hidden = true),
+	PB_OPT(PB_OPT_DOUBLE, 'a', "alpha", O(alpha), "A",
+	  "check: permutation-test level (default 0.01)", .key_hidden = true,
+	  .min = 0, .max = 1, .open_min = true, .bad = "bad --alpha '%s': a number in (0, 1]"),
+	PB_OPT(PB_OPT_DOUBLE, 't', "threshold", O(threshold), "PCT",
+	  "check: smallest change reported, % (default 5)", .key_hidden = true,
+	  .min = 0, .max = 1e6, .bad = "bad --threshold '%s': a percentage >= 0"),
+	PB_OPT(PB_OPT_U64, 'p', "permutations", O(permutations), "N",
+	  "check: permutations per test (default 199)", .key_hidden = true,
+	  .min = 1, .max = 100000, .bad = "bad --permutations '%s': 1 to 100000"),
+	PB_OPT(PB_OPT_CUSTOM, 's', "seed", O(seed), "N",
+	  "check: PRNG seed of the permutations (default 1)", .key_hidden = true,
+	  .parse = parse_seed, .bad = "bad --seed '%s'"),
+	PB_OPT_TABLE_END,
+};
+#undef O
+
+static const struct pb_cmd_spec history_spec = {
+	.name = "history",
+	.head = "usage: peelbench history [--db FILE] COMMAND [ARGS...]\n\n"
 		"  add RESULT...          store results (one transaction: all or none)\n"
 		"  list                   every stored result, oldest first\n"
 		"  show METRIC            one metric over time\n"
 		"  export [METRIC...]     CSV for Apache Otava: time, attributes, metrics\n"
 		"  check METRIC           E-divisive change points; exit 1 when the newest\n"
-		"                         change point is a regression\n\n"
-		"  --db FILE              database (default $PEELBENCH_HISTORY or\n"
-		"                         results/history.db)\n"
-		"  --kernel K             show/export/check: only results of kernel K\n"
-		"  --alpha A              check: permutation-test level (default 0.01)\n"
-		"  --threshold PCT        check: smallest change reported, %% (default 5)\n"
-		"  --permutations N       check: permutations per test (default 199)\n"
-		"  --seed N               check: PRNG seed of the permutations (default 1)\n\n"
-		"exit: 0 fine, 1 newest change point is a regression, 2 bad input or a\n"
-		"locked, corrupt or foreign database\n");
-}
+		"                         change point is a regression\n\n",
+	.tail = "\nexit: 0 fine, 1 newest change point is a regression, 2 bad input or a\n"
+		"locked, corrupt or foreign database\n",
+	.opts = history_opts,
+	.help_col = 25,
+	.max_args = ~0u,
+	.missing_is_unknown = true,
+};
 
-static int do_add(struct history_opts *o, int argc, char **argv)
+static int do_add(void *cfg, int argc, char **argv)
 {
-	struct pb_result **rs = calloc(argc ? argc : 1, sizeof(*rs));
+	struct history_opts *o = cfg;
+	struct pb_result **rs = calloc(argc, sizeof(*rs));
 	struct pb_history *h = NULL;
 	size_t added = 0, skipped = 0;
 	int i, ret = 0;
@@ -55,11 +75,6 @@ static int do_add(struct history_opts *o, int argc, char **argv)
 	if (!rs) {
 		pb_err("history add: out of memory");
 		return PB_EXIT_RUNTIME;
-	}
-	if (!argc) {
-		pb_err("history add: no result files given");
-		ret = PB_EXIT_USAGE;
-		goto out;
 	}
 	/* Every file is read and validated before the database is touched. */
 	for (i = 0; i < argc; i++)
@@ -93,8 +108,9 @@ static int print_row(const struct pb_history_row *r, void *ctx)
 	return 0;
 }
 
-static int do_list(struct history_opts *o)
+static int do_list(void *cfg, int argc, char **argv)
 {
+	struct history_opts *o = cfg;
 	struct pb_history *h;
 	int ret, n = 0;
 
@@ -107,16 +123,12 @@ static int do_list(struct history_opts *o)
 	return ret;
 }
 
+/* The series, or an error when no result has the metric. */
 static int load_series(struct history_opts *o, const char *metric,
 		       struct pb_history_point **pts, size_t *n)
 {
-	struct pb_history *h;
-	int ret;
+	int ret = pb_history_load_series(o->db, metric, o->kernel, pts, n);
 
-	if ((ret = pb_history_open(o->db, false, &h)))
-		return ret;
-	ret = pb_history_series(h, metric, o->kernel, pts, n);
-	pb_history_close(h);
 	if (!ret && !*n) {
 		pb_err("history: no result in %s has metric '%s'%s%s", o->db, metric,
 		       o->kernel ? " on kernel " : "", o->kernel ? o->kernel : "");
@@ -127,15 +139,15 @@ static int load_series(struct history_opts *o, const char *metric,
 	return ret;
 }
 
-static int do_show(struct history_opts *o, const char *metric)
+static int do_show(void *cfg, int argc, char **argv)
 {
 	struct pb_history_point *p;
 	size_t n, i;
 	int ret;
 
-	if ((ret = load_series(o, metric, &p, &n)))
+	if ((ret = load_series(cfg, argv[0], &p, &n)))
 		return ret;
-	printf("%s\n%5s  %-20s  %-22s %14s\n", metric, "id", "created", "kernel",
+	printf("%s\n%5s  %-20s  %-22s %14s\n", argv[0], "id", "created", "kernel",
 	       "value");
 	for (i = 0; i < n; i++)
 		printf("%5lld  %-20s  %-22s %14.1f\n", p[i].id, p[i].created,
@@ -144,173 +156,104 @@ static int do_show(struct history_opts *o, const char *metric)
 	return 0;
 }
 
-static int do_export(struct history_opts *o, int argc, char **argv)
+static int do_export(void *cfg, int argc, char **argv)
 {
+	struct history_opts *o = cfg;
 	struct pb_history *h;
-	char **names = NULL;
 	int ret;
 
 	if ((ret = pb_history_open(o->db, false, &h)))
 		return ret;
-	if (argc) {
+	if (argc)
 		ret = pb_history_export_csv(h, (const char *const *)argv, argc,
 					    o->kernel, stdout);
-	} else if (!(ret = pb_history_metric_names(h, &names))) {
-		size_t n = 0;
-
-		while (names[n])
-			n++;
-		ret = pb_history_export_csv(h, (const char *const *)names, n,
-					    o->kernel, stdout);
-	}
-	pb_history_free_names(names);
+	else
+		ret = pb_history_export_all_csv(h, o->kernel, stdout);
 	pb_history_close(h);
 	return ret;
 }
 
-static int do_check(struct history_opts *o, const char *metric)
+static void print_change_points(const struct pb_history_point *p,
+				const struct pb_history_check *c)
 {
-	struct pb_cp cps[MAX_CHANGE_POINTS];
-	struct pb_history_point *all, *p;
-	int ret, k, i, dir = pb_metric_direction(metric);
-	size_t n, off = 0;
-	bool newest_regressed = false;
+	static const char *const verdicts[] = {
+		[PB_CP_CHANGE] = "change",
+		[PB_CP_REGRESSION] = "REGRESSION",
+		[PB_CP_IMPROVEMENT] = "improvement",
+	};
+	char wp[16];
+	int i;
 
-	if ((ret = load_series(o, metric, &all, &n)))
-		return ret;
-	if (n > CHECK_MAX_POINTS)
-		off = n - CHECK_MAX_POINTS;
-	p = all + off;
-	n -= off;
-	printf("%s: %zu result%s%s, E-divisive means (alpha %g, %llu permutations), "
-	       "threshold %g%%\n", metric, n, n == 1 ? "" : "s",
-	       off ? " (the newest)" : "", o->alpha, o->permutations, o->threshold);
-	k = pb_history_change_points(p, n, o->alpha, o->permutations, o->seed,
-				  o->threshold, cps, MAX_CHANGE_POINTS);
-	if (k < 0) {
-		pb_err("history check: out of memory");
-		free(all);
-		return PB_EXIT_RUNTIME;
-	}
-	if (!k) {
-		printf("no change point\n");
-		free(all);
-		return PB_EXIT_OK;
-	}
 	printf("%5s  %-20s %6s %12s %12s %8s %9s %7s  %s\n", "index", "time",
 	       "result", "mean before", "mean after", "change", "welch p",
 	       "perm p", "verdict");
-	for (i = 0; i < k; i++) {
-		const struct pb_cp *c = &cps[i];
-		bool worse = dir && ((dir < 0) == (c->change_pct > 0));
-		char wp[16];
+	for (i = 0; i < c->k; i++) {
+		const struct pb_cp *cp = &c->cps[i];
+		const struct pb_history_point *at = &p[c->off + cp->index];
 
-		if (c->welch.p < 0.001)
+		if (cp->welch.p < 0.001)
 			snprintf(wp, sizeof(wp), "<0.001");
 		else
-			snprintf(wp, sizeof(wp), "%.3f", c->welch.p);
+			snprintf(wp, sizeof(wp), "%.3f", cp->welch.p);
 		printf("%5zu  %-20s %6lld %12.1f %12.1f %+7.1f%% %9s %7.3f  %s\n",
-		       c->index + off, p[c->index].created, p[c->index].id,
-		       c->mean_before, c->mean_after, c->change_pct, wp, c->perm_p,
-		       !dir ? "change" : worse ? "REGRESSION" : "improvement");
-		if (i == k - 1)
-			newest_regressed = worse;
+		       cp->index + c->off, at->created, at->id, cp->mean_before,
+		       cp->mean_after, cp->change_pct, wp, cp->perm_p,
+		       verdicts[c->verdict[i]]);
 	}
-	free(all);
-	if (newest_regressed) {
-		printf("the newest change point is a regression\n");
-		return PB_EXIT_FOUND;
-	}
-	return PB_EXIT_OK;
 }
+
+static int do_check(void *cfg, int argc, char **argv)
+{
+	struct history_opts *o = cfg;
+	struct pb_history_check c;
+	struct pb_history_point *p;
+	const char *metric = argv[0];
+	size_t n;
+	int ret, err;
+
+	if ((ret = load_series(o, metric, &p, &n)))
+		return ret;
+	err = pb_history_check(p, n, metric, o->alpha, o->permutations, o->seed,
+			       o->threshold, &c);
+	printf("%s: %zu result%s%s, E-divisive means (alpha %g, %llu permutations), "
+	       "threshold %g%%\n", metric, c.n, c.n == 1 ? "" : "s",
+	       c.off ? " (the newest)" : "", o->alpha, o->permutations, o->threshold);
+	if (err) {
+		pb_err("history check: out of memory");
+		ret = PB_EXIT_RUNTIME;
+	} else if (!c.k) {
+		printf("no change point\n");
+	} else {
+		print_change_points(p, &c);
+		if (c.newest_regressed) {
+			printf("the newest change point is a regression\n");
+			ret = PB_EXIT_FOUND;
+		}
+	}
+	free(p);
+	return ret;
+}
+
+static const struct pb_subcmd history_subs[] = {
+	{ "add",    1, ~0u, "no result files given", do_add },
+	{ "list",   0, 0,   "takes no arguments", do_list },
+	{ "show",   1, 1,   "needs exactly one METRIC", do_show },
+	{ "export", 0, ~0u, "", do_export },
+	{ "check",  1, 1,   "needs exactly one METRIC", do_check },
+	{ NULL },
+};
 
 int cmd_history(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db",           required_argument, NULL, 'd' },
-		{ "kernel",       required_argument, NULL, 'k' },
-		{ "alpha",        required_argument, NULL, 'a' },
-		{ "threshold",    required_argument, NULL, 't' },
-		{ "permutations", required_argument, NULL, 'p' },
-		{ "seed",         required_argument, NULL, 's' },
-		{ "help",         no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct history_opts o = {
 		.db = pb_history_default_path(), .alpha = 0.01, .threshold = 5,
 		.permutations = 199, .seed = 1,
 	};
-	const char *sub;
-	int opt, nargs;
-	char **args;
+	int first, ret;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "d:k:a:t:p:s:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			o.db = optarg;
-			break;
-		case 'k':
-			o.kernel = optarg;
-			break;
-		case 'a':
-			if (!pb_parse_double(optarg, 0, 1, &o.alpha) || o.alpha <= 0) {
-				pb_err("history: bad --alpha '%s': a number in (0, 1]", optarg);
-				return PB_EXIT_USAGE;
-			}
-			break;
-		case 't':
-			if (!pb_parse_double(optarg, 0, 1e6, &o.threshold)) {
-				pb_err("history: bad --threshold '%s': a percentage >= 0", optarg);
-				return PB_EXIT_USAGE;
-			}
-			break;
-		case 'p':
-			if (!pb_parse_u64(optarg, 1, 100000, &o.permutations)) {
-				pb_err("history: bad --permutations '%s': 1 to 100000", optarg);
-				return PB_EXIT_USAGE;
-			}
-			break;
-		case 's':
-			if (!pb_parse_u64(optarg, 0, ~0ULL, &o.seed)) {
-				pb_err("history: bad --seed '%s'", optarg);
-				return PB_EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return PB_EXIT_OK;
-		default:
-			pb_err("history: unknown option '%s'; see 'peelbench history --help'",
-			       argv[optind - 1]);
-			return PB_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		pb_err("history: no command; see 'peelbench history --help'");
-		return PB_EXIT_USAGE;
-	}
-	sub = argv[optind];
-	args = argv + optind + 1;
-	nargs = argc - optind - 1;
-	if (!strcmp(sub, "add"))
-		return do_add(&o, nargs, args);
-	if (!strcmp(sub, "export"))
-		return do_export(&o, nargs, args);
-	if (!strcmp(sub, "list")) {
-		if (nargs) {
-			pb_err("history list: takes no arguments");
-			return PB_EXIT_USAGE;
-		}
-		return do_list(&o);
-	}
-	if (!strcmp(sub, "show") || !strcmp(sub, "check")) {
-		if (nargs != 1) {
-			pb_err("history %s: needs exactly one METRIC", sub);
-			return PB_EXIT_USAGE;
-		}
-		return sub[0] == 's' ? do_show(&o, args[0]) : do_check(&o, args[0]);
-	}
-	pb_err("history: unknown command '%s'; see 'peelbench history --help'", sub);
-	return PB_EXIT_USAGE;
+	ret = pb_opts_parse(&history_spec, argc, argv, &o, &first);
+	if (ret)
+		return ret < 0 ? PB_EXIT_OK : ret;
+	return pb_opts_dispatch(&history_spec, history_subs, &o, argc - first,
+				argv + first);
 }

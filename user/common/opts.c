@@ -219,7 +219,7 @@ static void print_opt(const struct pb_cmd_spec *spec, const struct pb_opt *o, FI
 		fprintf(f, "%s\n", h);
 		return;
 	}
-	if (o->key)
+	if (o->key && !o->key_hidden)
 		len = snprintf(left, sizeof(left), "  -%c, --%s", o->key, o->name);
 	else
 		len = snprintf(left, sizeof(left), "  --%s", o->name);

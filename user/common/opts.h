@@ -47,6 +47,7 @@ struct pb_opt {
 	 * the value as its argument ("bad --alpha '%s': a number in (0, 1]"). */
 	const char *bad;
 	bool open_min;		/* PB_OPT_DOUBLE: min itself is out of range */
+	bool key_hidden;	/* the letter works; the help shows the long name */
 };
 
 #define PB_OPT_OFF(type, field) offsetof(type, field)
