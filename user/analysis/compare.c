@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The comparison of two result files (compare.h): the differences of
+ * their setups, each metric's test and verdict, the check cases. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "compare.h"
+#include "peelbench.h"
+#include "result.h"
+#include "stats.h"
+
+const char *const pb_verdict_names[] = {
+	[PB_V_NO_CHANGE] = "no change",
+	[PB_V_REGRESSION] = "regression",
+	[PB_V_IMPROVEMENT] = "improvement",
+	[PB_V_CHANGED] = "changed",
+	[PB_V_UNTESTED] = "untested",
+};
+
+static const char *const config_ignored[] = { "output", "verbose", "json", "quiet" };
+
+static bool ignored(const char *k)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(config_ignored) / sizeof(config_ignored[0]); i++)
+		if (!strcmp(k, config_ignored[i]))
+			return true;
+	return false;
+}
+
+static void append(char **s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void append(char **s, const char *fmt, ...)
+{
+	size_t old = *s ? strlen(*s) : 0;
+	char buf[512], *n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	n = realloc(*s, old + strlen(buf) + 3);
+	if (!n)
+		return;
+	if (old)
+		strcpy(n + old, "; "), old += 2;
+	strcpy(n + old, buf);
+	*s = n;
+}
+
+static const char *json_text(struct json_object *o)
+{
+	return o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) :
+		   "(absent)";
+}
+
+/* Every key of a or b whose values differ. */
+static void diff_objects(const char *prefix, struct json_object *a,
+			 struct json_object *b, char **out)
+{
+	struct json_object *other;
+	char *ta;
+
+	if (a) {
+		json_object_object_foreach(a, k, va) {
+			if (!strcmp(prefix, "config") && ignored(k))
+				continue;
+			other = NULL;
+			if (b)
+				json_object_object_get_ex(b, k, &other);
+			ta = strdup(json_text(va));
+			if (ta && strcmp(ta, json_text(other)))
+				append(out, "%s.%s: %s -> %s", prefix, k, ta,
+				       json_text(other));
+			free(ta);
+		}
+	}
+	if (b) {
+		json_object_object_foreach(b, k, vb) {
+			if (!strcmp(prefix, "config") && ignored(k))
+				continue;
+			if (!a || !json_object_object_get_ex(a, k, &other))
+				append(out, "%s.%s: (absent) -> %s", prefix, k,
+				       json_text(vb));
+		}
+	}
+}
+
+static uint64_t name_seed(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static enum pb_verdict judge(const struct pb_comparison *c, const struct pb_metric_cmp *m)
+{
+	int dir = pb_metric_direction(m->name);
+	bool past, significant, separated, worse;
+
+	if (!m->tested)
+		return PB_V_UNTESTED;
+	if (isnan(m->change))
+		return PB_V_NO_CHANGE;
+	past = fabs(m->change) >= c->threshold;
+	separated = m->change > 0 ? m->ci.lo > 0 : m->ci.hi < 0;
+	significant = m->mwu.p < c->alpha;
+	if (!past || !significant || !separated)
+		return PB_V_NO_CHANGE;
+	if (!dir)
+		return PB_V_CHANGED;
+	worse = (dir < 0) == (m->change > 0);
+	return worse ? PB_V_REGRESSION : PB_V_IMPROVEMENT;
+}
+
+/* The values a metric's test runs on: raw samples when both results have
+ * them, else the per-round values. */
+static void compare_metric(struct pb_comparison *c, struct pb_metric_cmp *m)
+{
+	double *vb = NULL, *vn = NULL;
+	const char *kb = NULL, *kn = NULL;
+	enum pb_stat stat = PB_STAT_MEDIAN;
+
+	pb_result_metric(c->base, m->name, &m->base);
+	pb_result_metric(c->new, m->name, &m->new);
+	m->change = m->base != 0 ? 100.0 * (m->new / m->base - 1) : NAN;
+
+	m->nb = pb_result_metric_samples(c->base, m->name, &vb, &kb);
+	m->nn = pb_result_metric_samples(c->new, m->name, &vn, &kn);
+	if (m->nb >= 2 && m->nn >= 2) {
+		snprintf(m->source, sizeof(m->source), "samples %s", kb);
+		stat = pb_metric_stat(m->name);
+	} else {
+		free(vb);
+		free(vn);
+		m->nb = pb_result_round_values(c->base, m->name, &vb);
+		m->nn = pb_result_round_values(c->new, m->name, &vn);
+		if (m->nb || m->nn)
+			snprintf(m->source, sizeof(m->source), "rounds");
+	}
+	if (m->nb >= 2 && m->nn >= 2 &&
+	    !pb_mann_whitney(vb, m->nb, vn, m->nn, &m->mwu) &&
+	    !pb_bootstrap_change(vb, m->nb, vn, m->nn, stat, PB_CMP_RESAMPLES,
+				 PB_CMP_CI_LEVEL, name_seed(m->name), &m->ci))
+		m->tested = true;
+	free(vb);
+	free(vn);
+	m->verdict = judge(c, m);
+	if (m->verdict == PB_V_REGRESSION)
+		c->regressions++;
+	else if (m->verdict == PB_V_IMPROVEMENT)
+		c->improvements++;
+}
+
+static struct json_object *cases_of(struct pb_result *r)
+{
+	struct json_object *cases;
+
+	if (!r->check || !json_object_object_get_ex(r->check, "cases", &cases))
+		return NULL;
+	return cases;
+}
+
+static const char *case_verdict(struct json_object *cases, const char *name)
+{
+	size_t i, n = json_object_array_length(cases);
+	struct json_object *o;
+
+	for (i = 0; i < n; i++) {
+		struct json_object *c = json_object_array_get_idx(cases, i);
+
+		json_object_object_get_ex(c, "name", &o);
+		if (!strcmp(json_object_get_string(o), name)) {
+			json_object_object_get_ex(c, "verdict", &o);
+			return json_object_get_string(o);
+		}
+	}
+	return NULL;
+}
+
+/* Cases whose verdict differs, including cases only one file has.  A case
+ * that passed and no longer does is a regression. */
+static int compare_cases(struct pb_comparison *c)
+{
+	struct json_object *cb = cases_of(c->base), *cn = cases_of(c->new), *o;
+	size_t i, nb, nn;
+
+	if (!cb || !cn)
+		return 0;
+	nb = json_object_array_length(cb);
+	nn = json_object_array_length(cn);
+	c->cases = calloc(nb + nn, sizeof(*c->cases));
+	if (!c->cases)
+		return -1;
+	for (i = 0; i < nb + nn; i++) {
+		struct json_object *cases = i < nb ? cb : cn;
+		const char *name, *vb, *vn;
+
+		json_object_object_get_ex(json_object_array_get_idx(cases, i < nb ? i : i - nb),
+					  "name", &o);
+		name = json_object_get_string(o);
+		if (i >= nb && case_verdict(cb, name))
+			continue;	/* seen from the base side */
+		vb = case_verdict(cb, name);
+		vn = case_verdict(cn, name);
+		if (vb && vn && !strcmp(vb, vn))
+			continue;
+		c->cases[c->ncases] = (struct pb_case_cmp){ name, vb, vn, false };
+		if (vb && !strcmp(vb, "pass") && (!vn || strcmp(vn, "pass"))) {
+			c->cases[c->ncases].regression = true;
+			c->regressions++;
+		}
+		c->ncases++;
+	}
+	return 0;
+}
+
+static bool default_metric(const char *name)
+{
+	return pb_metric_direction(name) != 0;
+}
+
+/* The metrics asked for (each in both files), else the default ones both
+ * files have. */
+static int select_metrics(struct pb_comparison *c, const char *const *metrics,
+			  size_t n)
+{
+	size_t i;
+	double v;
+
+	if (!n) {
+		json_object_object_foreach(c->base->metrics, k, val) {
+			(void)val;
+			if (c->nm < PB_CMP_MAX_METRICS && default_metric(k) &&
+			    pb_result_metric(c->new, k, &v))
+				c->m[c->nm++].name = k;
+		}
+		if (!c->nm) {
+			pb_err("compare: %s and %s have no metric in common",
+			       c->base->path, c->new->path);
+			return PB_EXIT_USAGE;
+		}
+		return 0;
+	}
+	for (i = 0; i < n && i < PB_CMP_MAX_METRICS; i++) {
+		if (!pb_result_metric(c->base, metrics[i], &v)) {
+			pb_err("compare: %s has no metric '%s'", c->base->path, metrics[i]);
+			return PB_EXIT_USAGE;
+		}
+		if (!pb_result_metric(c->new, metrics[i], &v)) {
+			pb_err("compare: %s has no metric '%s'", c->new->path, metrics[i]);
+			return PB_EXIT_USAGE;
+		}
+		c->m[c->nm++].name = metrics[i];
+	}
+	return 0;
+}
+
+int pb_compare(struct pb_comparison *c, const char *const *metrics, size_t n,
+	       bool allow_different)
+{
+	size_t i;
+	int ret;
+
+	diff_objects("config", c->base->config, c->new->config, &c->diffs);
+	diff_objects("env", c->base->env, c->new->env, &c->diffs);
+	if (c->diffs && !allow_different) {
+		pb_err("compare: the results differ (%s); --allow-different compares them anyway",
+		       c->diffs);
+		return PB_EXIT_USAGE;
+	}
+	if ((ret = select_metrics(c, metrics, n)))
+		return ret;
+	for (i = 0; i < c->nm; i++)
+		compare_metric(c, &c->m[i]);
+	if (compare_cases(c)) {
+		pb_err("compare: out of memory");
+		return PB_EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+void pb_comparison_release(struct pb_comparison *c)
+{
+	pb_result_free(c->base);
+	pb_result_free(c->new);
+	free(c->cases);
+	free(c->diffs);
+	c->base = c->new = NULL;
+	c->cases = NULL;
+	c->diffs = NULL;
+}
