@@ -1,292 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
-/* peelbench plot RESULT... [-o DIR] [--history METRIC]: writes the tables
- * of export.h into DIR/data and has gnuplot draw plots/NAME.gp from them,
- * each figure as PNG and SVG, written atomically. */
-#include <errno.h>
-#include <getopt.h>
-#include <limits.h>
-#include <math.h>
-#include <stdarg.h>
+/* peelbench plot RESULT... [-o DIR] [--history METRIC]: the options; the
+ * drawing is plot.c's. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <json-c/json.h>
 
 #include "commands.h"
-#include "export.h"
 #include "history.h"
+#include "opts.h"
 #include "peelbench.h"
-#include "result.h"
-#include "stats.h"
+#include "plot.h"
 
-#define MAX_CHANGE_POINTS 64
-
-struct plotter {
-	char gnuplot[PATH_MAX];
-	char plotdir[PATH_MAX];
-	char datadir[PATH_MAX];
-	const char *outdir;
-	const char *pngterm;	/* pngcairo, or png where cairo is missing */
-	int figures;
+#define O(field) PB_OPT_OFF(struct pb_plot_cfg, field)
+static const struct pb_opt plot_opts[] = {
+	PB_OPT(PB_OPT_STRING, 'o', "output", O(outdir), "DIR", "output folder"),
+	PB_OPT(PB_OPT_STRING, 0, "history", O(history), "METRIC",
+	  "draw METRIC's history from the database"),
+	PB_OPT(PB_OPT_STRING, 0, "db", O(db), "FILE",
+	  "history database (default $PEELBENCH_HISTORY or\nresults/history.db)"),
+	PB_OPT(PB_OPT_STRING, 0, "kernel", O(kernel), "K", "history of kernel K only"),
+	PB_OPT(PB_OPT_DOUBLE, 0, "alpha", O(alpha), "A",
+	  "change points' permutation-test level (default\n"
+	  "0.01, as 'history check'; a short series cannot\n"
+	  "reach it: 3 points after 6 give p >= 1/84)",
+	  .min = 0, .max = 1, .open_min = true, .bad = "bad --alpha '%s': a number in (0, 1]"),
+	PB_OPT_TABLE_END,
 };
+#undef O
 
-static bool executable(const char *p)
-{
-	struct stat sb;
-
-	return !stat(p, &sb) && S_ISREG(sb.st_mode) && !access(p, X_OK);
-}
-
-/* $PEELBENCH_GNUPLOT, else gnuplot on PATH. */
-static bool find_gnuplot(char *out, size_t size)
-{
-	const char *env = getenv("PEELBENCH_GNUPLOT"), *path = getenv("PATH");
-	char *copy, *dir, *save = NULL;
-	bool found = false;
-
-	if (env && *env) {
-		snprintf(out, size, "%s", env);
-		return executable(out);
-	}
-	if (!path || !(copy = strdup(path)))
-		return false;
-	for (dir = strtok_r(copy, ":", &save); dir && !found;
-	     dir = strtok_r(NULL, ":", &save)) {
-		snprintf(out, size, "%s/gnuplot", *dir ? dir : ".");
-		found = executable(out);
-	}
-	free(copy);
-	return found;
-}
-
-/* plots/ beside the binary (the checkout), else ./plots; $PEELBENCH_PLOTS
- * overrides. */
-static void find_plotdir(char *out, size_t size)
-{
-	const char *env = getenv("PEELBENCH_PLOTS");
-	struct stat sb;
-
-	if (env && *env) {
-		snprintf(out, size, "%s", env);
-		return;
-	}
-	if (pb.root) {
-		snprintf(out, size, "%s/plots", pb.root);
-		if (!stat(out, &sb) && S_ISDIR(sb.st_mode))
-			return;
-	}
-	snprintf(out, size, "plots");
-}
-
-/* Run gnuplot; its stderr goes to DATADIR/gnuplot.log, whose first line
- * is quoted on failure. */
-static int run_gnuplot(struct plotter *p, const char *vars, const char *script,
-		       bool quiet)
-{
-	char log[PATH_MAX + 16], scr[PATH_MAX + 64];
-	int status;
-	pid_t pid;
-
-	snprintf(log, sizeof(log), "%s/gnuplot.log", p->datadir);
-	snprintf(scr, sizeof(scr), "%s/%s", p->plotdir, script);
-	fflush(NULL);	/* or the child flushes our buffered stdout too */
-	pid = fork();
-	if (pid < 0) {
-		pb_err("plot: cannot fork gnuplot: %s", strerror(errno));
-		return PB_EXIT_RUNTIME;
-	}
-	if (!pid) {
-		if (!freopen("/dev/null", "w", stdout) ||
-		    !freopen(quiet ? "/dev/null" : log, "w", stderr))
-			_exit(127);
-		if (script[0])
-			execl(p->gnuplot, "gnuplot", "-e", vars, scr, (char *)NULL);
-		else
-			execl(p->gnuplot, "gnuplot", "-e", vars, (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return PB_EXIT_RUNTIME;
-	if (WIFEXITED(status) && !WEXITSTATUS(status))
-		return 0;
-	if (!quiet) {
-		char line[300] = "", *nl;
-		FILE *f = fopen(log, "r");
-
-		while (f && fgets(line, sizeof(line), f))
-			if (line[0] != '\n')
-				break;
-		if (f)
-			fclose(f);
-		if ((nl = strchr(line, '\n')))
-			*nl = '\0';
-		pb_err("plot: gnuplot failed on %s: %s", scr,
-		       line[0] ? line : "no message");
-	}
-	return PB_EXIT_RUNTIME;
-}
-
-static bool quote_safe(const char *s)
-{
-	return !strchr(s, '\'') && !strchr(s, '\n');
-}
-
-/* One figure, as PNG and SVG: OUT/NAME.{png,svg}. */
-static int figure(struct plotter *p, const char *script, const char *name,
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int figure(struct plotter *p, const char *script, const char *name,
-		  const char *fmt, ...)
-{
-	static const char *const kinds[] = { "png", "svg" };
-	char extra[2048], vars[16384], out[PATH_MAX], tmp[PATH_MAX + 16];
-	va_list ap;
-	size_t i;
-	int ret;
-
-	va_start(ap, fmt);
-	vsnprintf(extra, sizeof(extra), fmt, ap);
-	va_end(ap);
-	for (i = 0; i < 2; i++) {
-		snprintf(out, sizeof(out), "%s/%s.%s", p->outdir, name, kinds[i]);
-		snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out, (int)getpid());
-		if (snprintf(vars, sizeof(vars),
-			     "fmt='%s'; pngterm='%s'; out='%s'; datadir='%s'; "
-			     "plotdir='%s'; %s", kinds[i], p->pngterm, tmp,
-			     p->datadir, p->plotdir, extra) >= (int)sizeof(vars)) {
-			pb_err("plot: folder names too long for gnuplot");
-			return PB_EXIT_USAGE;
-		}
-		ret = run_gnuplot(p, vars, script, false);
-		if (!ret && rename(tmp, out)) {
-			pb_err("plot: cannot rename %s to %s: %s", tmp, out,
-			       strerror(errno));
-			ret = PB_EXIT_RUNTIME;
-		}
-		if (ret) {
-			unlink(tmp);
-			return ret;
-		}
-	}
-	printf("wrote %s/%s.png and .svg\n", p->outdir, name);
-	p->figures++;
-	return 0;
-}
-
-static void phase_list(const struct pb_result *r, char *buf, size_t size)
-{
-	struct json_object *phases;
-	size_t i, off = 0;
-
-	buf[0] = '\0';
-	if (!r->trace || !json_object_object_get_ex(r->trace, "phases", &phases))
-		return;
-	/* kernel nesting order first, then any phase we do not know */
-	for (i = 0; i < pb_nphases; i++)
-		if (json_object_object_get_ex(phases, pb_phases[i], NULL))
-			off += snprintf(buf + off, off < size ? size - off : 0,
-					"%s%s", off ? " " : "", pb_phases[i]);
-	json_object_object_foreach(phases, k, v) {
-		(void)v;
-		for (i = 0; i < pb_nphases && strcmp(k, pb_phases[i]); i++)
-			;
-		if (i == pb_nphases && quote_safe(k) && !strchr(k, ' '))
-			off += snprintf(buf + off, off < size ? size - off : 0,
-					"%s%s", off ? " " : "", k);
-	}
-}
-
-static int plot_result(struct plotter *p, const struct pb_result *r)
-{
-	char phases[512], name[512];
-	struct pb_linfit fit;
-	const char *what = NULL, *gwhat = NULL;	/* gwhat: gnuplot-escaped */
-	int ret, ycol = 5;
-	size_t n;
-
-	phase_list(r, phases, sizeof(phases));
-	if (phases[0]) {
-		snprintf(name, sizeof(name), "%s-phase-hist", r->tag);
-		if ((ret = figure(p, "phase-hist.gp", name, "tag='%s'; phases='%s'",
-				  r->tag, phases)))
-			return ret;
-		snprintf(name, sizeof(name), "%s-phase-cdf", r->tag);
-		if ((ret = figure(p, "phase-cdf.gp", name, "tag='%s'; phases='%s'",
-				  r->tag, phases)))
-			return ret;
-	}
-	/* sctp_sock_migrate itself, else (7.x: inlined) the clone phase
-	 * that contains it; ycol is the column of TAG.events.csv. */
-	if (!pb_events_fit(r, &fit, &n)) {
-		ycol = 5;
-		what = "sctp_sock_migrate";
-		gwhat = "sctp\\_sock\\_migrate";
-	} else if (!pb_events_fit_phase(r, "clone", &fit, &n)) {
-		ycol = 4;
-		what = "the clone phase (sctp_clone_sock, sctp_sock_migrate inlined)";
-		gwhat = "sctp\\_clone\\_sock (migrate inlined)";
-	}
-	if (what) {
-		snprintf(name, sizeof(name), "%s-migrate-vs-rq", r->tag);
-		if ((ret = figure(p, "migrate-vs-rq.gp", name,
-				  "tag='%s'; slope=%.17g; intercept=%.17g; nfit=%zu; r2=%.6f; "
-				  "ycol=%d; what='%s'",
-				  r->tag, fit.slope, fit.intercept, n, fit.r2, ycol, gwhat)))
-			return ret;
-		printf("%s: %s costs %.1f ns more per chunk queued on "
-		       "the parent (intercept %.0f ns, r^2 %.2f, %zu peeloffs)\n",
-		       r->tag, what, fit.slope, fit.intercept, fit.r2, n);
-	}
-	return 0;
-}
-
-static int plot_history(struct plotter *p, const char *db, const char *kernel,
-			const char *metric, double alpha)
-{
-	struct pb_cp cps[MAX_CHANGE_POINTS];
-	struct pb_history_point *pts = NULL;
-	struct pb_history *h;
-	char name[512];
-	size_t n;
-	int ret, k;
-
-	if (!quote_safe(metric)) {
-		pb_err("plot: metric name '%s' cannot be plotted", metric);
-		return PB_EXIT_USAGE;
-	}
-	if ((ret = pb_history_open(db, false, &h)))
-		return ret;
-	ret = pb_history_series(h, metric, kernel, &pts, &n);
-	pb_history_close(h);
-	if (ret)
-		return ret;
-	if (!n) {
-		pb_err("plot: no result in %s has metric '%s'", db, metric);
-		free(pts);
-		return PB_EXIT_USAGE;
-	}
-	k = pb_history_change_points(pts, n, alpha, 199, 1, 5, cps,
-				     MAX_CHANGE_POINTS);
-	if (k < 0) {
-		pb_err("plot: out of memory");
-		free(pts);
-		return PB_EXIT_RUNTIME;
-	}
-	ret = pb_export_history(metric, pts, n, cps, k, p->datadir);
-	free(pts);
-	if (ret)
-		return ret;
-	snprintf(name, sizeof(name), "history-%s", metric);
-	return figure(p, "history.gp", name, "metric='%s'; ncp=%d", metric, k);
-}
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: peelbench plot [RESULT...] [-o DIR] [--history METRIC [--db FILE]]\n\n"
+static const struct pb_cmd_spec plot_spec = {
+	.name = "plot",
+	.head = "usage: peelbench plot [RESULT...] [-o DIR] [--history METRIC [--db FILE]]\n\n"
 		"Draws, as PNG and SVG in DIR (default results/plots), with the tables\n"
 		"they come from in DIR/data:\n"
 		"  TAG-phase-hist     per-phase latency histogram, log time axis\n"
@@ -295,171 +37,24 @@ static void usage(FILE *f)
 		"                     queue length, with the fitted line and its slope\n"
 		"  sweep              peeloff throughput and p99 vs config.assocs\n"
 		"                     (results with at least 2 association counts)\n"
-		"  phases             phase p50 with 95%% CI per result (2+ results)\n"
-		"  history-METRIC     METRIC over time with its change points\n\n"
-		"  -o, --output DIR   output folder\n"
-		"  --history METRIC   draw METRIC's history from the database\n"
-		"  --db FILE          history database (default $PEELBENCH_HISTORY or\n"
-		"                     results/history.db)\n"
-		"  --kernel K         history of kernel K only\n"
-		"  --alpha A          change points' permutation-test level (default\n"
-		"                     0.01, as 'history check'; a short series cannot\n"
-		"                     reach it: 3 points after 6 give p >= 1/84)\n");
-}
-
-/* The phases figure needs at least one traced result (a --no-trace run
- * has no phase metrics, and gnuplot fails on an all-empty table). */
-static bool any_phase_metric(struct pb_result *const *rs, size_t n)
-{
-	char metric[64];
-	size_t i, j;
-	double v;
-
-	for (j = 0; j < pb_nphases; j++) {
-		snprintf(metric, sizeof(metric), "phase.%s.p50_ns", pb_phases[j]);
-		for (i = 0; i < n; i++)
-			if (pb_result_metric(rs[i], metric, &v))
-				return true;
-	}
-	return false;
-}
-
-static int distinct_assocs(struct pb_result *const *rs, size_t n)
-{
-	double seen[2] = { NAN, NAN };
-	struct json_object *o;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		double a;
-
-		if (!rs[i]->config ||
-		    !json_object_object_get_ex(rs[i]->config, "assocs", &o))
-			continue;
-		a = json_object_get_double(o);
-		if (isnan(seen[0]))
-			seen[0] = a;
-		else if (a != seen[0])
-			return 2;
-	}
-	return isnan(seen[0]) ? 0 : 1;
-}
+		"  phases             phase p50 with 95% CI per result (2+ results)\n"
+		"  history-METRIC     METRIC over time with its change points\n\n",
+	.opts = plot_opts,
+	.help_col = 21,
+	.max_args = ~0u,
+	.missing_is_unknown = true,
+};
 
 int cmd_plot(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "output",  required_argument, NULL, 'o' },
-		{ "history", required_argument, NULL, 'H' },
-		{ "db",      required_argument, NULL, 'd' },
-		{ "kernel",  required_argument, NULL, 'k' },
-		{ "alpha",   required_argument, NULL, 'a' },
-		{ "help",    no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	struct pb_plot_cfg cfg = {
+		.outdir = "results/plots", .db = pb_history_default_path(),
+		.alpha = 0.01,	/* as `history check` */
 	};
-	struct plotter p = { .outdir = "results/plots" };
-	const char *history = NULL, *db = pb_history_default_path(), *kernel = NULL;
-	struct pb_result **rs = NULL;
-	size_t n = 0, i, rows;
-	char tags[2048];
-	int opt, ret = PB_EXIT_USAGE;
-	double alpha = 0.01;	/* as `history check` */
+	int first, ret;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			p.outdir = optarg;
-			break;
-		case 'H':
-			history = optarg;
-			break;
-		case 'd':
-			db = optarg;
-			break;
-		case 'k':
-			kernel = optarg;
-			break;
-		case 'a':
-			if (!pb_parse_double(optarg, 0, 1, &alpha) || alpha <= 0) {
-				pb_err("plot: bad --alpha '%s': a number in (0, 1]", optarg);
-				return PB_EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return PB_EXIT_OK;
-		default:
-			pb_err("plot: unknown option '%s'; see 'peelbench plot --help'",
-			       argv[optind - 1]);
-			return PB_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc && !history) {
-		pb_err("plot: no result files and no --history METRIC");
-		return PB_EXIT_USAGE;
-	}
-	if (!find_gnuplot(p.gnuplot, sizeof(p.gnuplot))) {
-		pb_err("plot: gnuplot not found on PATH; install gnuplot-nox ('make deps')");
-		return PB_EXIT_USAGE;
-	}
-	find_plotdir(p.plotdir, sizeof(p.plotdir));
-	snprintf(p.datadir, sizeof(p.datadir), "%s/data", p.outdir);
-	if (!quote_safe(p.outdir) || !quote_safe(p.plotdir)) {
-		pb_err("plot: folder names with a quote cannot be handed to gnuplot");
-		return PB_EXIT_USAGE;
-	}
-	rs = calloc(argc - optind + 1, sizeof(*rs));
-	if (!rs) {
-		pb_err("plot: out of memory");
-		return PB_EXIT_RUNTIME;
-	}
-	for (; optind < argc; optind++, n++)
-		if ((ret = pb_result_load(argv[optind], &rs[n])))
-			goto out;
-	for (i = 0; i < n; i++)
-		if (!quote_safe(rs[i]->tag) || strchr(rs[i]->tag, ' ')) {
-			pb_err("plot: %s: file names with quotes or spaces cannot be plotted",
-			       rs[i]->path);
-			ret = PB_EXIT_USAGE;
-			goto out;
-		}
-	if ((mkdir(p.outdir, 0775) && errno != EEXIST) ||
-	    (mkdir(p.datadir, 0775) && errno != EEXIST)) {
-		pb_err("plot: cannot create %s: %s", p.datadir, strerror(errno));
-		ret = PB_EXIT_RUNTIME;
-		goto out;
-	}
-	/* Debian's gnuplot-nox has pngcairo; other builds may only have png. */
-	p.pngterm = run_gnuplot(&p, "set terminal pngcairo", "", true) ?
-		    "png" : "pngcairo";
-
-	for (i = 0; i < n; i++)
-		if ((ret = pb_export_result(rs[i], p.datadir, NULL)) ||
-		    (ret = plot_result(&p, rs[i])))
-			goto out;
-	if (n >= 2 && any_phase_metric(rs, n)) {
-		size_t off = 0;
-
-		for (i = 0; i < n; i++)
-			off += snprintf(tags + off, off < sizeof(tags) ? sizeof(tags) - off : 0,
-					"%s%s", i ? " " : "", rs[i]->tag);
-		if ((ret = pb_export_phases(rs, n, p.datadir)) ||
-		    (ret = figure(&p, "phases.gp", "phases", "tags='%s'; n=%zu",
-				  tags, n)))
-			goto out;
-	}
-	if (distinct_assocs(rs, n) == 2) {
-		if ((ret = pb_export_sweep(rs, n, p.datadir, &rows)) ||
-		    (ret = figure(&p, "sweep.gp", "sweep", "nrows=%zu", rows)))
-			goto out;
-	}
-	if (history && (ret = plot_history(&p, db, kernel, history, alpha)))
-		goto out;
-	printf("%d figure%s in %s\n", p.figures, p.figures == 1 ? "" : "s", p.outdir);
-	ret = 0;
-out:
-	for (i = 0; i < n; i++)
-		pb_result_free(rs[i]);
-	free(rs);
-	return ret;
+	ret = pb_opts_parse(&plot_spec, argc, argv, &cfg, &first);
+	if (ret)
+		return ret < 0 ? PB_EXIT_OK : ret;
+	return pb_plot(&cfg, (const char *const *)argv + first, (size_t)(argc - first));
 }
