@@ -118,6 +118,39 @@ static inline void run_free(struct run_out *r)
 	free(r->err);
 }
 
+/* What a library call prints: capture_begin sends stdout and stderr to
+ * files, capture_end restores them and fills r->out and r->err (r->status
+ * is the caller's to set; run_free frees). */
+struct capture {
+	int saved_out, saved_err;
+	char out[64], err[64];
+};
+
+static inline void capture_begin(struct capture *c)
+{
+	snprintf(c->out, sizeof(c->out), "/tmp/pb-test-cout.%d", (int)getpid());
+	snprintf(c->err, sizeof(c->err), "/tmp/pb-test-cerr.%d", (int)getpid());
+	fflush(NULL);
+	c->saved_out = dup(1);
+	c->saved_err = dup(2);
+	if (!freopen(c->out, "w", stdout) || !freopen(c->err, "w", stderr))
+		abort();
+}
+
+static inline void capture_end(struct capture *c, struct run_out *r)
+{
+	fflush(NULL);
+	dup2(c->saved_out, 1);
+	dup2(c->saved_err, 2);
+	close(c->saved_out);
+	close(c->saved_err);
+	r->status = 0;
+	r->out = slurp(c->out);
+	r->err = slurp(c->err);
+	unlink(c->out);
+	unlink(c->err);
+}
+
 static inline int count_lines(const char *s)
 {
 	int n = 0;

@@ -1,171 +1,167 @@
 // SPDX-License-Identifier: GPL-2.0
-/* peelbench compare, run as the user runs it: verdicts, exit codes, the
- * refusal to compare different setups, the JSON printer. */
+/* user/analysis/compare.c on the fixtures: verdicts, the sources the tests
+ * ran on, the check cases, the refusal to compare different setups, the
+ * choice of metrics.  What the command prints (table, JSON, errors, exit
+ * codes) is in tests/cli (compare-*). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <json-c/json.h>
-
+#include "compare.h"
 #include "helpers.h"
+#include "peelbench.h"
+#include "result.h"
 
 #define FX "tests/fixtures/"
 
-/* The line of the table that starts with the metric's name. */
-static const char *row(const char *out, const char *metric)
+/* Load base and new, compare them; pb_compare's stderr in *err. */
+static int compare(struct pb_comparison *c, const char *base, const char *new,
+		   const char *const *metrics, size_t n, bool allow, double threshold,
+		   struct run_out *err)
 {
-	const char *p = out;
-	size_t n = strlen(metric);
+	struct capture cap;
+	int ret;
 
-	while (p && *p) {
-		if (!strncmp(p, metric, n) && p[n] == ' ')
-			return p;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
+	memset(c, 0, sizeof(*c));
+	c->threshold = threshold;
+	c->alpha = 0.05;
+	assert_int_equal(pb_result_load(base, &c->base), 0);
+	assert_int_equal(pb_result_load(new, &c->new), 0);
+	capture_begin(&cap);
+	ret = pb_compare(c, metrics, n, allow);
+	capture_end(&cap, err);
+	return ret;
+}
+
+static const struct pb_metric_cmp *metric(const struct pb_comparison *c,
+					  const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nm; i++)
+		if (!strcmp(c->m[i].name, name))
+			return &c->m[i];
+	fail_msg("no metric %s", name);
 	return NULL;
 }
 
-static bool row_says(const char *out, const char *metric, const char *what)
+static void test_known_regression(void **state)
 {
-	const char *r = row(out, metric), *nl;
+	static struct pb_comparison c;
+	const struct pb_metric_cmp *m;
+	struct run_out err;
 
-	if (!r)
-		return false;
-	nl = strchr(r, '\n');
-	return strstr(r, what) && (!nl || strstr(r, what) < nl);
-}
-
-static void test_known_regression_exits_1(void **state)
-{
-	struct run_out r = run_cmd("./peelbench compare " FX "base.json " FX "regressed.json");
-
-	assert_int_equal(r.status, 1);
-	assert_true(row_says(r.out, "phase.migrate.p50_ns", "REGRESSION"));
-	assert_true(row_says(r.out, "phase.migrate.mean_ns", "REGRESSION"));
-	assert_true(row_says(r.out, "phase.migrate.p50_ns", "samples phase.migrate_ns (1000/1000)"));
-	assert_true(row_says(r.out, "peel_per_s", "rounds (10/10)"));
+	assert_int_equal(compare(&c, FX "base.json", FX "regressed.json", NULL, 0,
+				 false, 5, &err), 0);
+	assert_string_equal(err.err, "");
+	m = metric(&c, "phase.migrate.p50_ns");
+	assert_int_equal(m->verdict, PB_V_REGRESSION);
+	assert_string_equal(m->source, "samples phase.migrate_ns");
+	assert_int_equal(m->nb, 1000);
+	assert_int_equal(m->nn, 1000);
+	assert_true(m->change > 15 && m->change < 25);
+	assert_true(m->mwu.p < 0.001);
+	assert_true(m->ci.lo > 0);
+	assert_int_equal(metric(&c, "phase.migrate.mean_ns")->verdict, PB_V_REGRESSION);
+	m = metric(&c, "peel_per_s");
+	assert_string_equal(m->source, "rounds");
+	assert_int_equal(m->nb, 10);
 	/* sctp_assoc_migrate and the clone did not change */
-	assert_true(row_says(r.out, "phase.clone.p50_ns", "no change"));
-	assert_true(row_says(r.out, "phase.assoc_migrate.mean_ns", "no change"));
-	assert_non_null(strstr(r.out, "peeloff-flags-cloexec"));
-	assert_non_null(strstr(r.out, "pass -> fail  REGRESSION"));
-	assert_string_equal(r.err, "");
-	run_free(&r);
+	assert_int_equal(metric(&c, "phase.clone.p50_ns")->verdict, PB_V_NO_CHANGE);
+	assert_int_equal(metric(&c, "phase.assoc_migrate.mean_ns")->verdict, PB_V_NO_CHANGE);
+	assert_int_equal(c.nm, 20);
+	assert_int_equal(c.ncases, 1);
+	assert_string_equal(c.cases[0].base, "pass");
+	assert_string_equal(c.cases[0].new, "fail");
+	assert_true(c.cases[0].regression);
+	assert_non_null(strstr(c.cases[0].name, "peeloff-flags-cloexec"));
+	assert_int_equal(c.regressions, 14);	/* 13 metrics and the case */
+	assert_int_equal(c.improvements, 0);
+	run_free(&err);
+	pb_comparison_release(&c);
 }
 
-static void test_identical_and_rerun_exit_0(void **state)
+static void test_identical_and_rerun(void **state)
 {
-	struct run_out r = run_cmd("./peelbench compare " FX "base.json " FX "identical.json");
+	static struct pb_comparison c;
+	struct run_out err;
+	size_t i;
 
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "0 regressions, 0 improvements in 20 metrics"));
-	run_free(&r);
-	r = run_cmd("./peelbench compare " FX "base.json " FX "rerun.json");
-	assert_int_equal(r.status, 0);
-	assert_null(strstr(r.out, "REGRESSION"));
-	run_free(&r);
-}
-
-static void test_json_printer(void **state)
-{
-	struct run_out r = run_cmd("./peelbench compare --json " FX "base.json " FX "regressed.json");
-	struct json_object *root, *ms, *m, *o;
-	size_t i, found = 0;
-
-	assert_int_equal(r.status, 1);
-	root = json_tokener_parse(r.out);
-	assert_non_null(root);
-	assert_true(json_object_object_get_ex(root, "metrics", &ms));
-	assert_int_equal(json_object_array_length(ms), 20);
-	for (i = 0; i < json_object_array_length(ms); i++) {
-		m = json_object_array_get_idx(ms, i);
-		json_object_object_get_ex(m, "name", &o);
-		if (strcmp(json_object_get_string(o), "phase.migrate.p50_ns"))
-			continue;
-		found++;
-		json_object_object_get_ex(m, "verdict", &o);
-		assert_string_equal(json_object_get_string(o), "regression");
-		json_object_object_get_ex(m, "change_pct", &o);
-		assert_true(json_object_get_double(o) > 15 && json_object_get_double(o) < 25);
-		json_object_object_get_ex(m, "p", &o);
-		assert_true(json_object_get_double(o) < 0.001);
-	}
-	assert_int_equal(found, 1);
-	json_object_object_get_ex(root, "cases", &o);
-	assert_int_equal(json_object_array_length(o), 1);
-	json_object_put(root);
-	run_free(&r);
+	assert_int_equal(compare(&c, FX "base.json", FX "identical.json", NULL, 0,
+				 false, 5, &err), 0);
+	assert_int_equal(c.nm, 20);
+	assert_int_equal(c.regressions, 0);
+	assert_int_equal(c.improvements, 0);
+	assert_int_equal(c.ncases, 0);
+	run_free(&err);
+	pb_comparison_release(&c);
+	assert_int_equal(compare(&c, FX "base.json", FX "rerun.json", NULL, 0,
+				 false, 5, &err), 0);
+	for (i = 0; i < c.nm; i++)
+		assert_int_not_equal(c.m[i].verdict, PB_V_REGRESSION);
+	assert_int_equal(c.regressions, 0);
+	run_free(&err);
+	pb_comparison_release(&c);
 }
 
 static void test_different_setups_refused(void **state)
 {
-	struct run_out r = run_cmd("./peelbench compare " FX "base.json " FX "other-config.json");
+	static struct pb_comparison c;
+	struct run_out err;
 
-	assert_int_equal(r.status, 2);
-	assert_int_equal(count_lines(r.err), 1);
-	assert_non_null(strstr(r.err, "config.assocs: 1000 -> 4000"));
-	assert_non_null(strstr(r.err, "env.kernel"));
-	assert_string_equal(r.out, "");
-	run_free(&r);
-	r = run_cmd("./peelbench compare --allow-different " FX "base.json " FX "other-config.json");
-	assert_true(r.status == 0 || r.status == 1);
-	assert_non_null(strstr(r.out, "differences (--allow-different): config.assocs"));
-	run_free(&r);
+	assert_int_equal(compare(&c, FX "base.json", FX "other-config.json", NULL, 0,
+				 false, 5, &err), PB_EXIT_USAGE);
+	assert_int_equal(count_lines(err.err), 1);
+	assert_non_null(strstr(err.err, "config.assocs: 1000 -> 4000"));
+	assert_non_null(strstr(err.err, "env.kernel"));
+	assert_int_equal(c.nm, 0);
+	run_free(&err);
+	pb_comparison_release(&c);
+	assert_int_equal(compare(&c, FX "base.json", FX "other-config.json", NULL, 0,
+				 true, 5, &err), 0);
+	assert_non_null(c.diffs);
+	assert_true(!strncmp(c.diffs, "config.assocs: 1000 -> 4000", 27));
+	assert_true(c.nm > 0);
+	run_free(&err);
+	pb_comparison_release(&c);
 }
 
-static void test_metric_option(void **state)
+static void test_metric_choice(void **state)
 {
-	struct run_out r = run_cmd("./peelbench compare -m phase.migrate.p50_ns "
-				   FX "base.json " FX "regressed.json");
+	static const char *const one[] = { "phase.migrate.p50_ns" };
+	static const char *const nosuch[] = { "phase.migrate.p50_ns", "phase.nosuch.p50_ns" };
+	static struct pb_comparison c;
+	struct run_out err;
 
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.out, "in 1 metric"));
-	run_free(&r);
+	assert_int_equal(compare(&c, FX "base.json", FX "regressed.json", one, 1,
+				 false, 5, &err), 0);
+	assert_int_equal(c.nm, 1);
+	assert_int_equal(c.m[0].verdict, PB_V_REGRESSION);
+	run_free(&err);
+	pb_comparison_release(&c);
 	/* below the threshold: not a regression (the failed case still is) */
-	r = run_cmd("./peelbench compare -m phase.migrate.p50_ns --threshold 25 "
-		    FX "base.json " FX "regressed.json");
-	assert_true(row_says(r.out, "phase.migrate.p50_ns", "no change"));
-	run_free(&r);
-	r = run_cmd("./peelbench compare -m phase.nosuch.p50_ns " FX "base.json " FX "regressed.json");
-	assert_int_equal(r.status, 2);
-	assert_int_equal(count_lines(r.err), 1);
-	assert_non_null(strstr(r.err, "no metric 'phase.nosuch.p50_ns'"));
-	run_free(&r);
-}
-
-static void test_bad_usage_exits_2(void **state)
-{
-	struct run_out r = run_cmd("./peelbench compare " FX "base.json");
-
-	assert_int_equal(r.status, 2);
-	assert_int_equal(count_lines(r.err), 1);
-	run_free(&r);
-	r = run_cmd("./peelbench compare --alpha 2 " FX "base.json " FX "base.json");
-	assert_int_equal(r.status, 2);
-	assert_int_equal(count_lines(r.err), 1);
-	run_free(&r);
-	r = run_cmd("./peelbench compare --frobnicate " FX "base.json " FX "base.json");
-	assert_int_equal(r.status, 2);
-	assert_int_equal(count_lines(r.err), 1);
-	run_free(&r);
-	r = run_cmd("./peelbench compare --help");
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "usage: peelbench compare"));
-	run_free(&r);
+	assert_int_equal(compare(&c, FX "base.json", FX "regressed.json", one, 1,
+				 false, 25, &err), 0);
+	assert_int_equal(c.m[0].verdict, PB_V_NO_CHANGE);
+	assert_int_equal(c.regressions, 1);
+	run_free(&err);
+	pb_comparison_release(&c);
+	assert_int_equal(compare(&c, FX "base.json", FX "regressed.json", nosuch, 2,
+				 false, 5, &err), PB_EXIT_USAGE);
+	assert_int_equal(count_lines(err.err), 1);
+	assert_non_null(strstr(err.err, "no metric 'phase.nosuch.p50_ns'"));
+	run_free(&err);
+	pb_comparison_release(&c);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_known_regression_exits_1),
-		cmocka_unit_test(test_identical_and_rerun_exit_0),
-		cmocka_unit_test(test_json_printer),
+		cmocka_unit_test(test_known_regression),
+		cmocka_unit_test(test_identical_and_rerun),
 		cmocka_unit_test(test_different_setups_refused),
-		cmocka_unit_test(test_metric_option),
-		cmocka_unit_test(test_bad_usage_exits_2),
+		cmocka_unit_test(test_metric_choice),
 	};
 
 	return cmocka_run_group_tests_name("compare", tests, NULL, NULL);
