@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* peelbench history, run as the user runs it: add/list/show/export/check,
- * a failed add that loses nothing, a locked and a corrupt database. */
+/* user/analysis/history.c and history_check.c: add (all or none, the same
+ * content skipped), the stored rows, a series, the Otava CSV, change
+ * points judged as regressions and improvements, a locked, a corrupt and
+ * a foreign database.  What the command prints is in tests/cli
+ * (history-* golden cases, history.t). */
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +14,9 @@
 #include <sqlite3.h>
 
 #include "helpers.h"
+#include "history.h"
+#include "peelbench.h"
+#include "result.h"
 #include "stats.h"
 
 #define FX "tests/fixtures/"
@@ -31,101 +37,158 @@ static int rows_in(const char *db)
 	return n;
 }
 
+/* Open (creating) db and add the files in one batch; the call's stderr in
+ * err (may be NULL). */
+static int add_files(const char *db, const char *const *files, size_t n,
+		     size_t *added, size_t *skipped, struct run_out *err)
+{
+	struct pb_result *rs[64] = { NULL };
+	struct pb_history *h = NULL;
+	struct run_out ignored;
+	struct capture cap;
+	size_t i;
+	int ret = 0;
+
+	capture_begin(&cap);
+	for (i = 0; i < n && !ret; i++)
+		ret = pb_result_load(files[i], &rs[i]);
+	if (!ret)
+		ret = pb_history_open(db, true, &h);
+	if (!ret)
+		ret = pb_history_add(h, rs, n, added, skipped);
+	pb_history_close(h);
+	capture_end(&cap, err ? err : &ignored);
+	if (!err)
+		run_free(&ignored);
+	for (i = 0; i < n; i++)
+		pb_result_free(rs[i]);
+	return ret;
+}
+
+/* Rows in order: the index of the one from regressed.json, and how many. */
+struct rows_seen {
+	int n, regressed;
+};
+
+static int count_row(const struct pb_history_row *r, void *ctx)
+{
+	struct rows_seen *s = ctx;
+
+	if (strstr(r->path, "tests/fixtures/regressed.json"))
+		s->regressed = s->n;
+	s->n++;
+	return 0;
+}
+
 static void test_add_list_show(void **state)
 {
-	char *d = scratch_dir(), db[256];
-	struct run_out r;
+	static const char *const three[] = { FX "base.json", FX "rerun.json", FX "regressed.json" };
+	char *d = scratch_dir(), db[256], buf[4096];
+	struct pb_history_point *p;
+	struct rows_seen seen = { 0, -1 };
+	struct pb_history *h;
+	size_t added, skipped, n;
+	FILE *f;
 
 	snprintf(db, sizeof(db), "%s/sub/h.db", d);
-	r = run_cmd("./peelbench history --db %s add " FX "base.json " FX "rerun.json "
-		    FX "regressed.json", db);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "added 3 results"));
-	run_free(&r);
+	assert_int_equal(add_files(db, three, 3, &added, &skipped, NULL), 0);
+	assert_int_equal(added, 3);
+	assert_int_equal(skipped, 0);
 	/* the same content again is skipped, not duplicated */
-	r = run_cmd("./peelbench history --db %s add " FX "base.json", db);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "added 0 results"));
-	assert_non_null(strstr(r.out, "1 already stored"));
-	run_free(&r);
+	assert_int_equal(add_files(db, three, 1, &added, &skipped, NULL), 0);
+	assert_int_equal(added, 0);
+	assert_int_equal(skipped, 1);
 	assert_int_equal(rows_in(db), 3);
 
-	r = run_cmd("./peelbench history --db %s list", db);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "tests/fixtures/regressed.json"));
-	assert_non_null(strstr(r.out, "3 results in"));
-	run_free(&r);
-
-	r = run_cmd("./peelbench history show phase.migrate.p50_ns --db %s", db);
-	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 5);	/* name, header, 3 rows */
-	assert_non_null(strstr(r.out, "2026-11-21T10:00:00Z"));
-	run_free(&r);
-
-	r = run_cmd("./peelbench history --db %s export peel_per_s phase.migrate.p50_ns", db);
-	assert_int_equal(r.status, 0);
-	assert_true(!strncmp(r.out, "time,result,kernel,accel,config,peel_per_s,"
+	assert_int_equal(pb_history_open(db, false, &h), 0);
+	assert_int_equal(pb_history_results(h, count_row, &seen), 0);
+	assert_int_equal(seen.n, 3);
+	assert_int_equal(seen.regressed, 2);
+	f = fmemopen(buf, sizeof(buf), "w");
+	assert_int_equal(pb_history_export_csv(h, (const char *const[]){ "peel_per_s",
+				"phase.migrate.p50_ns" }, 2, NULL, f), 0);
+	fclose(f);
+	assert_true(!strncmp(buf, "time,result,kernel,accel,config,peel_per_s,"
 			     "phase.migrate.p50_ns\n", 62));
-	assert_int_equal(count_lines(r.out), 4);
-	run_free(&r);
+	assert_int_equal(count_lines(buf), 4);
+	pb_history_close(h);
 
-	r = run_cmd("./peelbench history --db %s show phase.nosuch_ns", db);
-	assert_int_equal(r.status, 2);
-	assert_int_equal(count_lines(r.err), 1);
-	run_free(&r);
+	assert_int_equal(pb_history_load_series(db, "phase.migrate.p50_ns", NULL, &p, &n), 0);
+	assert_int_equal(n, 3);
+	/* oldest first: base, rerun, regressed */
+	assert_string_equal(p[0].created, "2026-11-20T10:00:00Z");
+	assert_string_equal(p[2].created, "2026-11-21T10:00:00Z");
+	assert_true(p[2].value > p[0].value);
+	free(p);
+	assert_int_equal(pb_history_load_series(db, "phase.nosuch_ns", NULL, &p, &n), 0);
+	assert_int_equal(n, 0);
+	free(p);
 	rm_rf(d);
 }
 
 static void test_failed_add_loses_nothing(void **state)
 {
+	static const char *const good[] = { FX "base.json" };
+	static const char *const bad[] = { FX "rerun.json", FX "malformed.json" };
 	char *d = scratch_dir(), db[256];
-	struct run_out r;
+	size_t added, skipped;
+	struct run_out err;
 
 	snprintf(db, sizeof(db), "%s/h.db", d);
-	r = run_cmd("./peelbench history --db %s add " FX "base.json", db);
-	assert_int_equal(r.status, 0);
-	run_free(&r);
+	assert_int_equal(add_files(db, good, 1, &added, &skipped, NULL), 0);
 	/* second file of the batch is malformed: nothing of the batch lands */
-	r = run_cmd("./peelbench history --db %s add " FX "rerun.json " FX "malformed.json", db);
-	assert_int_equal(r.status, 2);
-	assert_int_equal(count_lines(r.err), 1);
-	assert_non_null(strstr(r.err, "malformed.json"));
-	run_free(&r);
-	assert_int_equal(rows_in(db), 1);
-	r = run_cmd("./peelbench history --db %s add " FX "rerun.json " FX "truncated.json", db);
-	assert_int_equal(r.status, 2);
-	run_free(&r);
+	assert_int_equal(add_files(db, bad, 2, &added, &skipped, &err), PB_EXIT_USAGE);
+	assert_int_equal(count_lines(err.err), 1);
+	assert_non_null(strstr(err.err, "malformed.json"));
+	run_free(&err);
 	assert_int_equal(rows_in(db), 1);
 	rm_rf(d);
 }
 
 static void test_locked_database(void **state)
 {
+	static const char *const base[] = { FX "base.json" };
+	static const char *const rerun[] = { FX "rerun.json" };
 	char *d = scratch_dir(), db[256];
-	struct run_out r;
+	size_t added, skipped;
+	struct run_out err;
 	sqlite3 *h;
 
 	snprintf(db, sizeof(db), "%s/h.db", d);
-	r = run_cmd("./peelbench history --db %s add " FX "base.json", db);
-	assert_int_equal(r.status, 0);
-	run_free(&r);
+	assert_int_equal(add_files(db, base, 1, &added, &skipped, NULL), 0);
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
-	r = run_cmd("./peelbench history --db %s add " FX "rerun.json", db);
-	assert_int_equal(r.status, 2);
-	assert_int_equal(count_lines(r.err), 1);
-	assert_non_null(strstr(r.err, "is locked"));
-	run_free(&r);
+	assert_int_equal(add_files(db, rerun, 1, &added, &skipped, &err), PB_EXIT_USAGE);
+	assert_int_equal(count_lines(err.err), 1);
+	assert_non_null(strstr(err.err, "is locked"));
+	run_free(&err);
 	sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(h);
 	assert_int_equal(rows_in(db), 1);
 	rm_rf(d);
 }
 
+/* pb_history_open's exit code and one-line error for the file at db. */
+static int open_error(const char *db, bool create, const char *says)
+{
+	struct pb_history *h = NULL;
+	struct run_out err;
+	struct capture cap;
+	int ret;
+
+	capture_begin(&cap);
+	ret = pb_history_open(db, create, &h);
+	capture_end(&cap, &err);
+	pb_history_close(h);
+	assert_int_equal(count_lines(err.err), 1);
+	assert_non_null(strstr(err.err, says));
+	run_free(&err);
+	return ret;
+}
+
 static void test_corrupt_and_foreign_database(void **state)
 {
 	char *d = scratch_dir(), db[256];
-	struct run_out r;
 	sqlite3 *h;
 	FILE *f;
 
@@ -133,29 +196,17 @@ static void test_corrupt_and_foreign_database(void **state)
 	f = fopen(db, "w");
 	fputs("this is not an sqlite database, just text that is long enough\n", f);
 	fclose(f);
-	r = run_cmd("./peelbench history --db %s list", db);
-	assert_int_equal(r.status, 2);
-	assert_int_equal(count_lines(r.err), 1);
-	assert_non_null(strstr(r.err, "corrupt or not a database"));
-	run_free(&r);
-	r = run_cmd("./peelbench history --db %s add " FX "base.json", db);
-	assert_int_equal(r.status, 2);
-	assert_int_equal(count_lines(r.err), 1);
-	run_free(&r);
+	assert_int_equal(open_error(db, false, "corrupt or not a database"), PB_EXIT_USAGE);
+	assert_int_equal(open_error(db, true, "corrupt or not a database"), PB_EXIT_USAGE);
 
 	snprintf(db, sizeof(db), "%s/other.db", d);
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
 	sqlite3_exec(h, "CREATE TABLE t (x)", NULL, NULL, NULL);
 	sqlite3_close(h);
-	r = run_cmd("./peelbench history --db %s add " FX "base.json", db);
-	assert_int_equal(r.status, 2);
-	assert_non_null(strstr(r.err, "not a peelbench history"));
-	run_free(&r);
+	assert_int_equal(open_error(db, true, "not a peelbench history"), PB_EXIT_USAGE);
 
-	r = run_cmd("./peelbench history --db %s/missing.db list", d);
-	assert_int_equal(r.status, 2);
-	assert_non_null(strstr(r.err, "no database at"));
-	run_free(&r);
+	snprintf(db, sizeof(db), "%s/missing.db", d);
+	assert_int_equal(open_error(db, false, "no database at"), PB_EXIT_USAGE);
 	rm_rf(d);
 }
 
@@ -189,46 +240,76 @@ static void write_series(const char *dir)
 	}
 }
 
+/* The newest change point of metric over the 40 nights. */
+static void check(const char *db, const char *metric, double threshold,
+		  struct pb_history_check *c)
+{
+	struct pb_history_point *p;
+	size_t n;
+
+	assert_int_equal(pb_history_load_series(db, metric, NULL, &p, &n), 0);
+	assert_int_equal(n, 40);
+	assert_int_equal(pb_history_check(p, n, metric, 0.01, 199, 1, threshold, c), 0);
+	assert_int_equal(c->off, 0);
+	assert_int_equal(c->n, 40);
+	free(p);
+}
+
 static void test_check_finds_newest_regression(void **state)
 {
-	char *d = scratch_dir(), db[256];
-	const char *line;
-	struct run_out r;
-	int index;
+	const char *files[40];
+	char *d = scratch_dir(), db[256], paths[40][300];
+	static struct pb_history_check c;
+	size_t added, skipped, i;
 
 	write_series(d);
+	for (i = 0; i < 40; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "%s/night-%02zu.json", d, i);
+		files[i] = paths[i];
+	}
 	snprintf(db, sizeof(db), "%s/h.db", d);
-	r = run_cmd("./peelbench history --db %s add %s/night-*.json", db, d);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "added 40 results"));
-	run_free(&r);
+	assert_int_equal(add_files(db, files, 40, &added, &skipped, NULL), 0);
+	assert_int_equal(added, 40);
 
-	r = run_cmd("./peelbench history --db %s check phase.migrate.p50_ns", db);
-	assert_int_equal(r.status, 1);
-	line = strstr(r.out, "REGRESSION");
-	assert_non_null(line);
-	while (line > r.out && line[-1] != '\n')
-		line--;
-	assert_int_equal(sscanf(line, "%d", &index), 1);
-	assert_true(index >= 24 && index <= 26);
-	assert_non_null(strstr(r.out, "the newest change point is a regression"));
-	run_free(&r);
+	check(db, "phase.migrate.p50_ns", 5, &c);
+	assert_true(c.k >= 1);
+	assert_int_equal(c.verdict[c.k - 1], PB_CP_REGRESSION);
+	assert_true(c.cps[c.k - 1].index >= 24 && c.cps[c.k - 1].index <= 26);
+	assert_true(c.newest_regressed);
 
-	r = run_cmd("./peelbench history --db %s check phase.clone.p50_ns", db);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "improvement"));
-	run_free(&r);
+	check(db, "phase.clone.p50_ns", 5, &c);
+	assert_true(c.k >= 1);
+	assert_int_equal(c.verdict[c.k - 1], PB_CP_IMPROVEMENT);
+	assert_false(c.newest_regressed);
 
-	r = run_cmd("./peelbench history --db %s check peel_per_s", db);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "no change point"));
-	run_free(&r);
+	check(db, "peel_per_s", 5, &c);
+	assert_int_equal(c.k, 0);
 
 	/* raised above the step, the change is no longer reported */
-	r = run_cmd("./peelbench history --db %s check --threshold 30 phase.migrate.p50_ns", db);
-	assert_int_equal(r.status, 0);
-	run_free(&r);
+	check(db, "phase.migrate.p50_ns", 30, &c);
+	assert_int_equal(c.k, 0);
+	assert_false(c.newest_regressed);
 	rm_rf(d);
+}
+
+/* Past PB_HISTORY_CHECK_MAX_POINTS only the newest points are checked. */
+static void test_check_window(void **state)
+{
+	static struct pb_history_point p[PB_HISTORY_CHECK_MAX_POINTS + 5];
+	static struct pb_history_check c;
+	size_t i;
+
+	for (i = 0; i < PB_HISTORY_CHECK_MAX_POINTS + 5; i++)
+		p[i].value = i < 500 ? 100 : 200;	/* the step is in the window */
+	assert_int_equal(pb_history_check(p, PB_HISTORY_CHECK_MAX_POINTS + 5,
+					  "peel_per_s", 0.01, 19, 1, 5, &c), 0);
+	assert_int_equal(c.off, 5);
+	assert_int_equal(c.n, PB_HISTORY_CHECK_MAX_POINTS);
+	assert_int_equal(c.k, 1);
+	assert_int_equal(c.cps[0].index + c.off, 500);
+	/* peel_per_s: higher is better */
+	assert_int_equal(c.verdict[0], PB_CP_IMPROVEMENT);
+	assert_false(c.newest_regressed);
 }
 
 int main(void)
@@ -239,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_locked_database),
 		cmocka_unit_test(test_corrupt_and_foreign_database),
 		cmocka_unit_test(test_check_finds_newest_regression),
+		cmocka_unit_test(test_check_window),
 	};
 
 	return cmocka_run_group_tests_name("history", tests, NULL, NULL);
