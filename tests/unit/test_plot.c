@@ -1,15 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
-/* peelbench plot and export, run as the user runs them: every figure type
- * from the fixtures, as PNG of the documented size and as SVG; the CSV
- * tables; gnuplot missing; nothing written for unusable input. */
+/* user/analysis/plot.c and export.c on the fixtures: every figure type, as
+ * PNG of the documented size and as SVG; the CSV tables; gnuplot missing;
+ * nothing written for unusable input.  The command's options and output
+ * are in tests/cli (plot-* and export-* golden cases). */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "export.h"
 #include "helpers.h"
+#include "history.h"
+#include "peelbench.h"
+#include "plot.h"
+#include "result.h"
 
 #define FX "tests/fixtures/"
 
@@ -49,6 +56,52 @@ static void expect_figure(const char *dir, const char *name)
 	free(svg);
 }
 
+/* pb_plot with its stdout and stderr in *r; r->status is its return. */
+static void plot(const struct pb_plot_cfg *cfg, const char *const *files, size_t n,
+		 struct run_out *r)
+{
+	struct capture cap;
+	int ret;
+
+	capture_begin(&cap);
+	ret = pb_plot(cfg, files, n);
+	capture_end(&cap, r);
+	r->status = ret;
+}
+
+static void history_add(const char *db, const char *const *files, size_t n)
+{
+	struct pb_result *rs[8] = { NULL };
+	struct pb_history *h;
+	size_t i, added, skipped;
+
+	for (i = 0; i < n; i++)
+		assert_int_equal(pb_result_load(files[i], &rs[i]), 0);
+	assert_int_equal(pb_history_open(db, true, &h), 0);
+	assert_int_equal(pb_history_add(h, rs, n, &added, &skipped), 0);
+	assert_int_equal(added, n);
+	pb_history_close(h);
+	for (i = 0; i < n; i++)
+		pb_result_free(rs[i]);
+}
+
+/* Entries of dir (without . and ..) whose name contains part; -1: no dir. */
+static int entries(const char *dir, const char *part)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    strstr(e->d_name, part))
+			n++;
+	closedir(d);
+	return n;
+}
+
 static void test_every_figure_type(void **state)
 {
 	static const char *const figures[] = {
@@ -57,43 +110,48 @@ static void test_every_figure_type(void **state)
 		"sweep-250-phase-hist", "sweep-4000-phase-cdf", "phases", "sweep",
 		"history-phase.migrate.p50_ns",
 	};
-	char *d = scratch_dir(), *log;
+	static const char *const stored[] = { FX "base.json", FX "rerun.json", FX "regressed.json" };
+	static const char *const files[] = { FX "base.json", FX "regressed.json",
+		FX "sweep-250.json", FX "sweep-1000.json", FX "sweep-4000.json" };
+	char *d = scratch_dir(), db[300], out[300], path[400], *csv;
+	struct pb_plot_cfg cfg = { .outdir = out, .db = db, .alpha = 0.01,
+				   .history = "phase.migrate.p50_ns" };
 	struct run_out r;
 	size_t i;
 
-	r = run_cmd("./peelbench history --db %s/h.db add " FX "base.json " FX "rerun.json "
-		    FX "regressed.json", d);
-	assert_int_equal(r.status, 0);
-	run_free(&r);
-	r = run_cmd("./peelbench plot -o %s/out " FX "base.json " FX "regressed.json "
-		    FX "sweep-250.json " FX "sweep-1000.json " FX "sweep-4000.json "
-		    "--history phase.migrate.p50_ns --db %s/h.db", d, d);
+	snprintf(db, sizeof(db), "%s/h.db", d);
+	snprintf(out, sizeof(out), "%s/out", d);
+	history_add(db, stored, 3);
+	plot(&cfg, files, 5, &r);
 	if (r.status)
 		fail_msg("plot: exit %d: %s", r.status, r.err);
 	for (i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
-		expect_figure(strcat(strcpy(malloc(300), d), "/out"), figures[i]);
-	/* the fitted slope is printed, and is what the fixtures were made with
-	 * (22 ns per queued chunk, within the noise) */
+		expect_figure(out, figures[i]);
 	assert_non_null(strstr(r.out, "base: sctp_sock_migrate costs "));
 	assert_non_null(strstr(r.out, "18 figures in"));
+	assert_string_equal(r.err, "");
 	run_free(&r);
-	r = run_cmd("ls %s/out | grep -c tmp", d);
-	assert_string_equal(r.out, "0\n");	/* no temporary file left */
-	run_free(&r);
-	log = slurp(strcat(strcpy(malloc(300), d), "/out/data/sweep.csv"));
-	assert_true(!strncmp(log, "assocs,tag,peel_per_s,", 22));
-	assert_int_equal(count_lines(log), 6);	/* 5 results have config.assocs */
-	free(log);
+	assert_int_equal(entries(out, "tmp"), 0);	/* no temporary file left */
+	assert_int_equal(entries(out, ".png"), 18);
+	snprintf(path, sizeof(path), "%s/data/sweep.csv", out);
+	csv = slurp(path);
+	assert_true(!strncmp(csv, "assocs,tag,peel_per_s,", 22));
+	assert_int_equal(count_lines(csv), 6);	/* 5 results have config.assocs */
+	free(csv);
 	rm_rf(d);
 }
 
 static void test_fitted_slope(void **state)
 {
-	struct run_out r = run_cmd("(d=$(mktemp -d) && ./peelbench plot -o $d/o "
-				   FX "base.json; rm -rf $d)");
+	static const char *const files[] = { FX "base.json" };
+	char *d = scratch_dir(), out[300];
+	struct pb_plot_cfg cfg = { .outdir = out, .db = "/nonexistent", .alpha = 0.01 };
 	double slope = 0;
+	struct run_out r;
 	const char *p;
 
+	snprintf(out, sizeof(out), "%s/o", d);
+	plot(&cfg, files, 1, &r);
 	assert_int_equal(r.status, 0);
 	p = strstr(r.out, "costs ");
 	assert_non_null(p);
@@ -102,17 +160,18 @@ static void test_fitted_slope(void **state)
 	 * events keeps the estimate within a few ns */
 	assert_true(slope > 14 && slope < 30);
 	run_free(&r);
+	rm_rf(d);
 }
 
 static void test_export_tables(void **state)
 {
 	char *d = scratch_dir(), path[300], *t;
-	struct run_out r;
+	struct pb_result *r;
+	size_t np;
 
-	r = run_cmd("./peelbench export --csv -o %s " FX "base.json", d);
-	assert_int_equal(r.status, 0);
-	assert_non_null(strstr(r.out, "wrote 9 tables"));
-	run_free(&r);
+	assert_int_equal(pb_result_load(FX "base.json", &r), 0);
+	assert_int_equal(pb_export_result(r, d, &np), 0);
+	assert_int_equal(np, 7);	/* with sweep and phases: 9 tables */
 	snprintf(path, sizeof(path), "%s/base.metrics.csv", d);
 	t = slurp(path);
 	assert_true(!strncmp(t, "metric,value,ci_lo,ci_hi,n,source\n", 34));
@@ -128,30 +187,38 @@ static void test_export_tables(void **state)
 	t = slurp(path);
 	assert_int_equal(count_lines(t), 301);
 	free(t);
-	r = run_cmd("./peelbench export -o %s " FX "base.json", d);
-	assert_int_equal(r.status, 2);
-	run_free(&r);
+	pb_result_free(r);
 	rm_rf(d);
 }
 
 static void test_gnuplot_missing_and_bad_input(void **state)
 {
-	char *d = scratch_dir();
+	static const char *const one[] = { FX "base.json" };
+	static const char *const bad[] = { FX "base.json", FX "truncated.json" };
+	char *d = scratch_dir(), out[300], *path = strdup(getenv("PATH"));
+	char *gp = getenv("PEELBENCH_GNUPLOT") ? strdup(getenv("PEELBENCH_GNUPLOT")) : NULL;
+	struct pb_plot_cfg cfg = { .outdir = out, .db = "/nonexistent", .alpha = 0.01 };
 	struct run_out r;
 
-	r = run_cmd("env -u PEELBENCH_GNUPLOT PATH=/nonexistent ./peelbench plot -o %s/o "
-		    FX "base.json", d);
-	assert_int_equal(r.status, 2);
+	snprintf(out, sizeof(out), "%s/o", d);
+	unsetenv("PEELBENCH_GNUPLOT");
+	setenv("PATH", "/nonexistent", 1);
+	plot(&cfg, one, 1, &r);
+	setenv("PATH", path, 1);
+	if (gp)
+		setenv("PEELBENCH_GNUPLOT", gp, 1);
+	assert_int_equal(r.status, PB_EXIT_USAGE);
 	assert_int_equal(count_lines(r.err), 1);
 	assert_non_null(strstr(r.err, "gnuplot not found"));
 	run_free(&r);
-	r = run_cmd("./peelbench plot -o %s/o " FX "base.json " FX "truncated.json", d);
-	assert_int_equal(r.status, 2);
+	plot(&cfg, bad, 2, &r);
+	assert_int_equal(r.status, PB_EXIT_USAGE);
 	assert_int_equal(count_lines(r.err), 1);
+	assert_non_null(strstr(r.err, "truncated.json"));
 	run_free(&r);
-	r = run_cmd("ls %s/o 2>/dev/null | wc -l", d);
-	assert_string_equal(r.out, "0\n");	/* nothing drawn */
-	run_free(&r);
+	assert_int_equal(entries(out, ""), -1);	/* nothing drawn, no folder */
+	free(path);
+	free(gp);
 	rm_rf(d);
 }
 
