@@ -20,7 +20,7 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 #   bench/        the load generator (common only)
 #   user/tracer   probe plan, BPF loader, histograms (common, bpf/, skeleton)
 #   user/results  result files: read, write, atomic writer (common, bench)
-#   user/analysis compare, history, export tables (results, common)
+#   user/analysis compare, history, export tables, plots (results, common)
 #   user/matrix   kernels x sweeps (analysis, results, common)
 #   user/check    sctp_peeloff(3) conformance (common)
 #   user/cli      main and one file per command (everything)
