@@ -152,6 +152,8 @@ struct compare_opts {
 	bool allow, json;
 };
 
+_Static_assert(PB_CMP_MAX_METRICS == 256, "--metric's error names the limit");
+
 static bool add_metric(const char *val, void *field)
 {
 	struct metric_list *l = field;
