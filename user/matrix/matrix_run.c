@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `peelbench matrix`: the outer matrix (matrix_run.h).
+ *
+ * Booting a guest costs 15-30 s under TCG, more than a small run, so the
+ * unit of work is a batch: one guest per kernel per round, in which
+ * `peelbench matrix --inner K --round R` runs every cell of that kernel
+ * for that round (matrix_inner.c).  Batches go round by round, kernel by
+ * kernel (matrix.h, mx_order), so every kernel sees the same drift of
+ * this machine.  Then the table or matrix.json, and the figures. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "history.h"
+#include "jsonfile.h"
+#include "matrix_run.h"
+#include "peelbench.h"
+#include "result.h"
+
+volatile sig_atomic_t mx_interrupted;
+
+static void on_sigint(int sig)
+{
+	mx_interrupted = 1;
+}
+
+static bool kernel_native(const char *label)
+{
+	struct utsname u;
+	size_t n = strlen(label);
+	int fd;
+
+	if (!strcmp(label, "host"))
+		return true;
+	if (uname(&u) || strncmp(u.release, label, n) ||
+	    (u.release[n] && u.release[n] != '.' && u.release[n] != '-'))
+		return false;
+	fd = socket(AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* --check: a failed case, or a check that did not run, counts as a
+ * failure of the matrix. */
+static bool check_bad(const struct mx_matrix *m)
+{
+	size_t k;
+
+	for (k = 0; k < m->plan->o->nkernels; k++)
+		if (m->kinfo[k].checked && (m->kinfo[k].fail || m->kinfo[k].check_reason[0]))
+			return true;
+	return false;
+}
+
+/* DIR (default results/matrix-TIME) and DIR/KERNEL, which kernels run
+ * natively, the history database and the guests' memory. */
+static int outer_setup(struct mx_run *w, struct mx_opts *o, char *defdir, size_t size)
+{
+	char path[PATH_MAX];
+	size_t k;
+
+	if (!o->outdir) {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		strftime(defdir, size, "results/matrix-%Y%m%d-%H%M%S", localtime_r(&t, &tm));
+		o->outdir = defdir;
+	}
+	if (mx_mkdir_p(o->outdir) || !realpath(o->outdir, w->dir)) {
+		pb_err("matrix: cannot create %s: %s", o->outdir, strerror(errno));
+		return PB_EXIT_RUNTIME;
+	}
+	w->m.dir = w->dir;
+	for (k = 0; k < o->nkernels; k++) {
+		mx_strf(path, sizeof(path), "%s/%s", w->dir, o->kernels[k]);
+		if (mx_mkdir_p(path)) {
+			pb_err("matrix: cannot create %s: %s", path, strerror(errno));
+			return PB_EXIT_RUNTIME;
+		}
+		w->m.kinfo[k].native = kernel_native(o->kernels[k]);
+	}
+	if (!o->no_history) {
+		int ret = pb_history_open(o->db ? o->db : pb_history_default_path(), true, &w->h);
+
+		if (ret)
+			return ret;
+	}
+	if (o->vm_mem)
+		mx_strf(w->mem, sizeof(w->mem), "%s", o->vm_mem);
+	else	/* as `run` sizes its own guest: both ends of every association
+		 * live in the guest's kernel */
+		mx_strf(w->mem, sizeof(w->mem), "%llu", 2048 + mx_max_number(o, "assocs") / 10);
+	return 0;
+}
+
+/* Every batch in the interleaved order, until done, interrupted or
+ * `run` refused the options. */
+static int run_batches(struct mx_run *w, size_t nout)
+{
+	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
+	struct mx_step *steps = calloc(nout, sizeof(*steps));
+	size_t i, nsteps;
+	int ret = 0;
+
+	if (!steps) {
+		pb_err("matrix: out of memory");
+		return PB_EXIT_RUNTIME;
+	}
+	w->total = nout;
+	w->tty = isatty(STDERR_FILENO);
+	w->t0 = mx_now();
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	/* a batch: the steps of one kernel in one round, all its cells in
+	 * the guest's one boot */
+	nsteps = mx_order(w->m.plan, steps);
+	for (i = 0; i < nsteps && !mx_interrupted && !ret; i++) {
+		if (steps[i].cell != 0)
+			continue;
+		mx_progress(w, steps[i].round, steps[i].kernel);
+		ret = mx_run_batch(w, steps[i].round, steps[i].kernel);
+	}
+	free(steps);
+	mx_progress_clear(w);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return ret;
+}
+
+/* Each kernel's release: env.kernel of its first result. */
+static void find_releases(struct mx_matrix *m)
+{
+	const struct mx_opts *o = m->plan->o;
+	size_t k, c;
+	unsigned r;
+
+	for (k = 0; k < o->nkernels; k++)
+		for (r = 1; r <= o->repeat && !m->kinfo[k].release[0]; r++)
+			for (c = 0; c < m->plan->ncells; c++) {
+				struct mx_outcome *x = mx_at(m, r, k, c);
+
+				if (x->state == MX_OK && x->res->kernel[0]) {
+					mx_strf(m->kinfo[k].release, sizeof(m->kinfo[k].release),
+						"%s", x->res->kernel);
+					break;
+				}
+			}
+}
+
+/* matrix.json, the table or its JSON, the figures; the exit code. */
+static int report(struct mx_run *w)
+{
+	const struct mx_opts *o = w->o;
+	char path[PATH_MAX];
+	struct json_object *j;
+	int ret;
+
+	w->m.interrupted = mx_interrupted;
+	find_releases(&w->m);
+	j = mx_json(&w->m);
+	mx_strf(path, sizeof(path), "%s/matrix.json", w->dir);
+	ret = pb_write_json_atomic(path, j);
+	if (o->json)
+		printf("%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		mx_print_table(&w->m, stdout);
+	json_object_put(j);
+	if (!o->json)
+		printf("\nresults: %s (matrix.json, KERNEL/CELL-rN.json and .log)\n", w->dir);
+	if (!o->no_plot && !mx_interrupted)
+		mx_make_plots(w);
+	if (w->history_failed)
+		pb_err("matrix: some results could not be stored in the history database");
+	if (mx_interrupted)
+		return PB_EXIT_INTR;
+	if (mx_failed_count(&w->m) || check_bad(&w->m))
+		return PB_EXIT_FOUND;
+	if (!ret && w->history_failed)
+		return PB_EXIT_RUNTIME;
+	return ret;
+}
+
+int mx_outer_main(struct mx_opts *o)
+{
+	struct mx_run w = { .o = o };
+	struct mx_plan plan;
+	char defdir[64];
+	size_t c, nout = 0;
+	int ret;
+
+	if ((ret = mx_plan_build(o, &plan)))
+		return ret;
+	w.m.plan = &plan;
+	if ((ret = outer_setup(&w, o, defdir, sizeof(defdir))))
+		goto out;
+	nout = (size_t)o->repeat * o->nkernels * plan.ncells;
+	w.m.out = calloc(nout, sizeof(*w.m.out));
+	if (!w.m.out) {
+		pb_err("matrix: out of memory");
+		ret = PB_EXIT_RUNTIME;
+		goto out;
+	}
+	ret = run_batches(&w, nout);
+	if (!ret)
+		ret = report(&w);
+out:
+	for (c = 0; w.m.out && c < nout; c++)
+		pb_result_free(w.m.out[c].res);
+	free(w.m.out);
+	if (w.h)
+		pb_history_close(w.h);
+	mx_plan_free(&plan);
+	return ret;
+}
