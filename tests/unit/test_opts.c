@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,25 +64,17 @@ static const struct pb_cmd_spec t_spec = {
 	.max_args = 2,
 };
 
-/* Run pb_opts_parse on a NULL-terminated argument list; stderr's text in err. */
-static int run(struct t_cfg *c, int *first, char *err, size_t errlen, ...)
+/* pb_opts_parse(spec, argc, argv, cfg); stderr's text in err. */
+static int parse_capture(const struct pb_cmd_spec *spec, int argc, char **argv,
+			 void *cfg, int *first, char *err, size_t errlen)
 {
-	char *argv[32];
-	int argc = 0, ret;
 	FILE *tmp = tmpfile();
-	int saved = dup(2);
-	va_list ap;
+	int saved = dup(2), ret;
 	size_t n;
 
-	va_start(ap, errlen);
-	argv[argc++] = "tcmd";
-	while ((argv[argc] = va_arg(ap, char *)))
-		argc++;
-	va_end(ap);
-	memset(c, 0, sizeof(*c));
 	fflush(stderr);
 	dup2(fileno(tmp), 2);
-	ret = pb_opts_parse(&t_spec, argc, argv, c, first);
+	ret = pb_opts_parse(spec, argc, argv, cfg, first);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -90,6 +83,22 @@ static int run(struct t_cfg *c, int *first, char *err, size_t errlen, ...)
 	err[n] = '\0';
 	fclose(tmp);
 	return ret;
+}
+
+/* Run pb_opts_parse on a NULL-terminated argument list; stderr's text in err. */
+static int run(struct t_cfg *c, int *first, char *err, size_t errlen, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+
+	va_start(ap, errlen);
+	argv[argc++] = "tcmd";
+	while ((argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	memset(c, 0, sizeof(*c));
+	return parse_capture(&t_spec, argc, argv, c, first, err, errlen);
 }
 
 static void test_values_land_in_their_fields(void **state)
@@ -164,12 +173,167 @@ static void test_help_is_generated_from_the_table(void **state)
 		"\nexit: 0 fine\n");
 }
 
+/* ---- a command that passes the options it does not know on ---- */
+
+struct p_cfg {
+	bool json;
+	const char *db, *inner;
+	unsigned int even;
+	const char *passed[16];		/* "arg" or "arg=val" as handed on */
+	char buf[16][32];
+	unsigned int npassed;
+};
+
+static int call_even(const struct pb_opt *opt, const char *val, void *cfg)
+{
+	unsigned long long v;
+
+	if (!pb_parse_u64(val, 0, 100, &v) || v % 2) {
+		pb_err("pcmd: --%s wants an even number, not '%s'", opt->name, val);
+		return PB_EXIT_USAGE;
+	}
+	((struct p_cfg *)cfg)->even = (unsigned int)v;
+	return 0;
+}
+
+static int pass_on(void *cfg, const char *arg, const char *val)
+{
+	struct p_cfg *c = cfg;
+
+	if (!strcmp(arg, "--refused"))
+		return 42;
+	snprintf(c->buf[c->npassed], sizeof(c->buf[0]), "%s%s%s", arg, val ? "|" : "",
+		 val ? val : "");
+	c->passed[c->npassed] = c->buf[c->npassed];
+	c->npassed++;
+	return 0;
+}
+
+static const char *const p_flags[] = { "quiet", NULL };
+
+#define P(f) PB_OPT_OFF(struct p_cfg, f)
+static const struct pb_opt p_opts[] = {
+	PB_OPT(PB_OPT_FLAG, 'j', "json", P(json), NULL, "JSON"),
+	PB_OPT(PB_OPT_STRING, 'd', "db", P(db), "FILE", "a database"),
+	PB_OPT(PB_OPT_CALL, 0, "even", 0, "N", "an even number", .call = call_even),
+	PB_OPT(PB_OPT_STRING, 0, "inner", P(inner), "K", NULL, .hidden = true),
+	PB_OPT_TABLE_END,
+};
+#undef P
+
+static const struct pb_cmd_spec p_spec = {
+	.name = "pcmd",
+	.head = "usage: peelbench pcmd [OPTIONS] [OTHER OPTIONS]\n\n",
+	.opts = p_opts,
+	.help_col = 14,
+	.pass = pass_on,
+	.pass_flags = p_flags,
+};
+
+static int prun(struct p_cfg *c, char *err, size_t errlen, ...)
+{
+	char *argv[32];
+	int argc = 0, first;
+	va_list ap;
+
+	va_start(ap, errlen);
+	argv[argc++] = "pcmd";
+	while ((argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	memset(c, 0, sizeof(*c));
+	return parse_capture(&p_spec, argc, argv, c, &first, err, errlen);
+}
+
+static void test_pass_hands_unknown_options_on_in_order(void **state)
+{
+	static const char *const want[] = {
+		"--assocs|5", "--backlog=64", "--quiet", "--dbx|y", "--jso|n",
+		"--json=1", "--even-more|3", "-o", "x", "--json",
+	};
+	struct p_cfg c;
+	char err[512];
+	unsigned int i;
+
+	assert_int_equal(prun(&c, err, sizeof(err), "--assocs", "5", "-j", "--backlog=64",
+			      "--quiet", "--db", "a.db", "--dbx", "y", "--jso", "n", "--json=1",
+			      "--even=8", "--inner", "k", "--even-more", "3", "--", "-o", "x",
+			      "--json", NULL), 0);
+	assert_string_equal(err, "");
+	assert_true(c.json);
+	assert_string_equal(c.db, "a.db");
+	assert_string_equal(c.inner, "k");
+	assert_int_equal(c.even, 8);
+	/* exact names only: --dbx and --jso are not --db and --json */
+	assert_int_equal(c.npassed, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < c.npassed; i++)
+		assert_string_equal(c.passed[i], want[i]);
+}
+
+static void test_pass_errors(void **state)
+{
+	struct p_cfg c;
+	char err[512];
+
+	assert_int_equal(prun(&c, err, sizeof(err), "-j", "-x", NULL), PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: pcmd: unknown option '-x'; see 'peelbench pcmd --help'\n");
+	assert_int_equal(prun(&c, err, sizeof(err), "-dfoo", NULL), PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: pcmd: unknown option '-dfoo'; see 'peelbench pcmd --help'\n");
+	assert_int_equal(prun(&c, err, sizeof(err), "--assocs", NULL), PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: pcmd: option '--assocs' needs a value\n");
+	assert_int_equal(prun(&c, err, sizeof(err), "-d", NULL), PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: pcmd: option '-d' needs a value\n");
+	assert_int_equal(prun(&c, err, sizeof(err), "--quiet", "stray", NULL), PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: pcmd: unexpected argument 'stray'; "
+			    "see 'peelbench pcmd --help'\n");
+	assert_int_equal(prun(&c, err, sizeof(err), "--even", "3", NULL), PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: pcmd: --even wants an even number, not '3'\n");
+	/* the pass callback's own exit code, then nothing more is parsed */
+	assert_int_equal(prun(&c, err, sizeof(err), "--refused", "1", "-x", NULL), 42);
+	assert_string_equal(err, "");
+	assert_int_equal(prun(&c, err, sizeof(err), "--", "--refused", NULL), 42);
+}
+
+static void test_pass_help_hides_hidden_options(void **state)
+{
+	struct p_cfg c;
+	char err[64], buf[1024];
+	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	int saved, ret;
+	size_t n;
+
+	pb_opts_usage(&p_spec, f);
+	n = (size_t)ftell(f);
+	fclose(f);
+	buf[n] = '\0';
+	assert_string_equal(buf,
+		"usage: peelbench pcmd [OPTIONS] [OTHER OPTIONS]\n\n"
+		"  -j, --json  JSON\n"
+		"  -d, --db FILE  a database\n"
+		"  --even N    an even number\n");
+	/* --help after anything else (the help to /dev/null); before "--" only */
+	fflush(stdout);
+	saved = dup(1);
+	dup2(open("/dev/null", O_WRONLY | O_CLOEXEC), 1);
+	ret = prun(&c, err, sizeof(err), "--assocs", "5", "-h", NULL);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	assert_int_equal(ret, -1);
+	assert_int_equal(prun(&c, err, sizeof(err), "--", "--help", NULL), 0);
+	assert_int_equal(c.npassed, 1);
+	assert_string_equal(c.passed[0], "--help");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values_land_in_their_fields),
 		cmocka_unit_test(test_bad_values_give_one_line),
 		cmocka_unit_test(test_help_is_generated_from_the_table),
+		cmocka_unit_test(test_pass_hands_unknown_options_on_in_order),
+		cmocka_unit_test(test_pass_errors),
+		cmocka_unit_test(test_pass_help_hides_hidden_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -134,9 +134,99 @@ static int set_value(const struct pb_cmd_spec *spec, const struct pb_opt *o,
 		return 0;
 	case PB_OPT_CUSTOM:
 		return o->parse(val, p) ? 0 : bad_value(spec, o, val);
+	case PB_OPT_CALL:
+		return o->call(o, val, cfg);
 	default:
 		return 0;
 	}
+}
+
+/* The table's option of that long name (len characters of name). */
+static const struct pb_opt *find_long(const struct pb_cmd_spec *spec,
+				      const char *name, size_t len)
+{
+	const struct pb_opt *o;
+
+	for (o = spec->opts; o->kind != PB_OPT_END; o++)
+		if (o->kind != PB_OPT_TEXT && strlen(o->name) == len &&
+		    !strncmp(o->name, name, len))
+			return o;
+	return NULL;
+}
+
+static bool is_pass_flag(const struct pb_cmd_spec *spec, const char *name)
+{
+	const char *const *f;
+
+	for (f = spec->pass_flags; f && *f; f++)
+		if (!strcmp(*f, name))
+			return true;
+	return false;
+}
+
+/* "--name=value": the table's when it takes a value, else passed on. */
+static int pass_with_eq(const struct pb_cmd_spec *spec, const char *a,
+			const char *eq, void *cfg)
+{
+	const struct pb_opt *o = find_long(spec, a + 2, (size_t)(eq - a - 2));
+
+	if (o && takes_value(o))
+		return set_value(spec, o, eq + 1, cfg);
+	return spec->pass(cfg, a, NULL);
+}
+
+/* One option at argv[*i] (not "--", not --help); *i moves past its value. */
+static int pass_one(const struct pb_cmd_spec *spec, int argc, char **argv, int *i,
+		    void *cfg)
+{
+	const char *a = argv[*i], *eq;
+	const struct pb_opt *o = NULL;
+	bool is_long = a[1] == '-' && a[2];
+
+	if (a[0] != '-') {
+		pb_err("%s: unexpected argument '%s'; see 'peelbench %s --help'",
+		       spec->name, a, spec->name);
+		return PB_EXIT_USAGE;
+	}
+	if (a[1] == '-' && (eq = strchr(a, '=')))
+		return pass_with_eq(spec, a, eq, cfg);
+	if (is_long)
+		o = find_long(spec, a + 2, strlen(a + 2));
+	else if (a[1] && !a[2])
+		o = find_code(spec, a[1]);
+	if (o && !takes_value(o))
+		return set_value(spec, o, NULL, cfg);
+	if (!o && is_long && is_pass_flag(spec, a + 2))
+		return spec->pass(cfg, a, NULL);
+	if (!o && !is_long)
+		return pb_opt_error(spec->name, '?', a);
+	if (*i + 1 >= argc)
+		return pb_opt_error(spec->name, spec->missing_is_unknown ? '?' : ':', a);
+	++*i;
+	return o ? set_value(spec, o, argv[*i], cfg) : spec->pass(cfg, a, argv[*i]);
+}
+
+/* The parse of a command with spec->pass: by hand, as getopt_long would
+ * take abbreviations of the table's names for options to pass on. */
+static int parse_pass(const struct pb_cmd_spec *spec, int argc, char **argv, void *cfg)
+{
+	int i, err;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (++i < argc)
+				if ((err = spec->pass(cfg, argv[i], NULL)))
+					return err;
+			return 0;
+		}
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			pb_opts_usage(spec, stdout);
+			return -1;
+		}
+		if ((err = pass_one(spec, argc, argv, &i, cfg)))
+			return err;
+	}
+	return 0;
 }
 
 int pb_opts_parse(const struct pb_cmd_spec *spec, int argc, char **argv,
@@ -147,6 +237,10 @@ int pb_opts_parse(const struct pb_cmd_spec *spec, int argc, char **argv,
 	const struct pb_opt *o;
 	int opt, err, nargs;
 
+	if (spec->pass) {
+		*first_arg = argc;
+		return parse_pass(spec, argc, argv, cfg);
+	}
 	build_tables(spec, lo, shorts);
 	opterr = 0;
 	optind = 0;
@@ -215,6 +309,8 @@ static void print_opt(const struct pb_cmd_spec *spec, const struct pb_opt *o, FI
 	char left[128];
 	int len;
 
+	if (o->hidden)
+		return;
 	if (o->kind == PB_OPT_TEXT) {
 		fprintf(f, "%s\n", h);
 		return;

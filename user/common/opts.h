@@ -22,6 +22,8 @@ enum pb_opt_kind {
 	PB_OPT_LIST,		/* struct pb_opt_list: every value, in order */
 	PB_OPT_CUSTOM,		/* .parse(value, field) */
 	PB_OPT_TEXT,		/* no option: a line of help text only */
+	PB_OPT_CALL,		/* .call(opt, value, cfg) stores the value
+				 * and prints its own one-line error */
 };
 
 /* PB_OPT_LIST's field: values in command-line order. */
@@ -48,6 +50,10 @@ struct pb_opt {
 	const char *bad;
 	bool open_min;		/* PB_OPT_DOUBLE: min itself is out of range */
 	bool key_hidden;	/* the letter works; the help shows the long name */
+	/* PB_OPT_CALL: gets the whole config; returns 0, or an exit code
+	 * after printing its error. */
+	int (*call)(const struct pb_opt *opt, const char *val, void *cfg);
+	bool hidden;		/* parsed, but no line in --help */
 };
 
 #define PB_OPT_OFF(type, field) offsetof(type, field)
@@ -73,6 +79,16 @@ struct pb_cmd_spec {
 	const char *args_err;
 	/* An option missing its value is reported as an unknown option. */
 	bool missing_is_unknown;
+	/* A command that hands the options it does not know on to another
+	 * (matrix to run).  When set, options match their exact names (no
+	 * abbreviations), and every option not in the table goes to
+	 * pass(cfg, arg, value) as written: "--name VALUE" with its value;
+	 * "--name=value", the names in pass_flags and every argument after
+	 * "--" with NULL.  "-h" and "--help" still print the help; a
+	 * positional argument is an error.  Returns 0 or an exit code after
+	 * printing its error. */
+	int (*pass)(void *cfg, const char *arg, const char *val);
+	const char *const *pass_flags;	/* long names without "--", NULL ends */
 };
 
 /* A subcommand: the first positional names it ("history add ..."). */
