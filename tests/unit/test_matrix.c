@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* peelbench matrix: option parsing, cell planning and the interleaved run
- * order (matrix.c); the table's ratios and CIs from fixture result files
- * (matrix_table.c); and the whole orchestration run as the user runs it,
- * with the developer hooks standing in for the VM runner and `run`
- * (tests/fixtures/matrix/fake-vm-run, fake-peelbench). */
+/* peelbench matrix, the library: option parsing (matrix_opts.c), cell
+ * planning and the interleaved run order (matrix.c); the table's ratios
+ * and CIs from fixture result files (matrix_table.c); a batch's command,
+ * the inner matrix with fake-peelbench for `run` (matrix_inner.c), one
+ * batch with a fake VM runner (matrix_batch.c) and the pooled results
+ * (matrix_pool.c).  The whole command, through ./peelbench, is in
+ * tests/cli/matrix.t and tests/cli/golden. */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,18 +13,19 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <math.h>
+#include <sys/stat.h>
+#include <wordexp.h>
 
 #include <json-c/json.h>
 
 #include "helpers.h"
 #include "matrix.h"
+#include "matrix_run.h"
 #include "peelbench.h"
 #include "result.h"
 #include "stats.h"
 
 #define FX "tests/fixtures/"
-#define HOOKS "PEELBENCH_MATRIX_VMRUN=$PWD/" FX "matrix/fake-vm-run " \
-	      "PEELBENCH_MATRIX_EXEC=$PWD/" FX "matrix/fake-peelbench "
 
 /* cmocka 1.1 has no double assertion: |a - b| <= eps, both printed. */
 #define assert_near(a, b, eps) do { \
@@ -77,6 +80,35 @@ static void test_parse_options_and_run_args(void **state)
 	mx_opts_free(&o);
 }
 
+/* mx_parse on a shell-quoted option line; stderr's text in err. */
+static int parse_line(const char *line, char *err, size_t errlen)
+{
+	struct mx_opts o;
+	wordexp_t we;
+	char *argv[64];
+	FILE *tmp = tmpfile();
+	int saved = dup(2), ret;
+	size_t i, n;
+
+	assert_int_equal(wordexp(line, &we, WRDE_NOCMD), 0);
+	argv[0] = "matrix";
+	for (i = 0; i < we.we_wordc && i < 62; i++)
+		argv[i + 1] = we.we_wordv[i];
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	ret = mx_parse((int)i + 1, argv, &o);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	mx_opts_free(&o);
+	wordfree(&we);
+	rewind(tmp);
+	n = fread(err, 1, errlen - 1, tmp);
+	err[n] = '\0';
+	fclose(tmp);
+	return ret;
+}
+
 static void test_bad_options_exit_2_with_one_line(void **state)
 {
 	static const char *const bad[] = {
@@ -101,16 +133,18 @@ static void test_bad_options_exit_2_with_one_line(void **state)
 		"--kernels 6.1 -x",
 		"--kernels 6.1 --assocs",
 	};
+	char err[512];
 	size_t i;
+	int ret;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct run_out r = run_cmd("./peelbench matrix --no-history %s", bad[i]);
-
-		if (r.status != 2 || count_lines(r.err) != 1 ||
-		    strncmp(r.err, "peelbench: matrix: ", 19) || r.out[0])
-			fail_msg("'%s': exit %d, stderr '%s'", bad[i], r.status, r.err);
-		run_free(&r);
+		ret = parse_line(bad[i], err, sizeof(err));
+		if (ret != 2 || count_lines(err) != 1 || strncmp(err, "peelbench: matrix: ", 19))
+			fail_msg("'%s': returned %d, stderr '%s'", bad[i], ret, err);
 	}
+	assert_int_equal(parse_line("--kernels 6.1 --repeat=0", err, sizeof(err)), 2);
+	assert_string_equal(err, "peelbench: matrix: --repeat: '0' is not a whole number "
+			    "from 1 to 1000\n");
 }
 
 static void test_cells_are_the_cartesian_product(void **state)
@@ -257,32 +291,6 @@ static void test_table_ratio_and_ci_from_fixtures(void **state)
 	mx_opts_free(&o);
 }
 
-static struct json_object *metric_of(struct json_object *cell, const char *name,
-				     const char *kernel)
-{
-	struct json_object *ms, *mo, *o, *k;
-	size_t i;
-
-	assert_true(json_object_object_get_ex(cell, "metrics", &ms));
-	for (i = 0; i < json_object_array_length(ms); i++) {
-		mo = json_object_array_get_idx(ms, i);
-		json_object_object_get_ex(mo, "name", &o);
-		if (strcmp(json_object_get_string(o), name))
-			continue;
-		assert_true(json_object_object_get_ex(mo, "kernels", &k));
-		return json_object_object_get_ex(k, kernel, &o) ? o : NULL;
-	}
-	return NULL;
-}
-
-static double jnum(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	assert_true(json_object_object_get_ex(o, key, &v));
-	return json_object_get_double(v);
-}
-
 static char *read_all(const char *path)
 {
 	char *s = slurp(path);
@@ -291,187 +299,223 @@ static char *read_all(const char *path)
 	return s;
 }
 
-/* The whole matrix, with a kernel the runner does not know: that kernel's
- * cells fail (exit 2, with the runner's message), the others complete,
- * the exit code is 1, and the table, matrix.json, the result files and
- * the history agree. */
-static void test_matrix_with_unknown_kernel(void **state)
+/* The batch's command: the VM runner around the inner matrix, the
+ * matrix's options on again, the run options after "--". */
+static void test_batch_argv(void **state)
 {
-	char *dir = scratch_dir(), *log, path[512], *want;
-	struct json_object *root, *cells, *cell, *runs, *run, *o, *kv;
-	struct run_out r;
-	size_t i, ok = 0, failed = 0;
+	static const char *const want[] = {
+		"/fake/vm-run", "--share", "/d", "--mem", "2098", "7.3", "--",
+		"/R/peelbench", "matrix", "--inner", "7.3", "--round", "2", "--repeat", "3",
+		"-o", "/d", "--sweep", "backlog=0,64", "--run-repeat", "5", "--",
+		"--assocs", "500",
+	};
+	const char *root = pb.root;
+	struct mx_run w = { 0 };
+	struct mx_opts o;
+	char runner[256], strs[1024], **a;
+	size_t i;
 
-	r = run_cmd(HOOKS "FAKE_RUN_LOG=%s/runs.log ./peelbench matrix --kernels 6.1,7.3,nosuch "
-		    "--sweep backlog=0,64 --repeat 3 --check --assocs 500 -o %s/m --db %s/h.db",
-		    dir, dir, dir);
-	assert_int_equal(r.status, 1);
-	/* every failed cell is reported as it fails */
-	assert_int_equal(count_lines(r.err), 6);
-	assert_non_null(strstr(r.err, "nosuch backlog=0 r1 failed (exit 2): the VM runner refused it"));
-	assert_non_null(strstr(r.err, "no Debian kernel package matches version 'nosuch'"));
-	/* the table */
-	assert_non_null(strstr(r.out, "3 kernels x 2 cells x 3 repeats = 18 runs, 6 failed"));
-	assert_non_null(strstr(r.out, "FAILED (0/3)"));
-	assert_non_null(strstr(r.out, "peel_per_s                   1000/s          1500/s          1.50 ["));
-	assert_non_null(strstr(r.out, "peel_per_s                   936/s           1436/s          1.53 ["));
-	assert_non_null(strstr(r.out, "check: 2 pass, 0 fail, 1 known deviation"));
-	assert_non_null(strstr(r.out, "check: 1 pass, 1 fail, 1 known deviation (FAIL)"));
-	assert_non_null(strstr(r.out, "probes see: syscall clone; not: do_peeloff"));
+	assert_int_equal(parse(&o, "--kernels", "6.1,7.3", "--sweep", "backlog=0,64",
+			       "--run-repeat", "5", "--assocs", "500", NULL), 0);
+	pb.root = "/R";
+	setenv("PEELBENCH_MATRIX_VMRUN", "/fake/vm-run", 1);
+	w.o = &o;
+	snprintf(w.dir, sizeof(w.dir), "/d");
+	snprintf(w.mem, sizeof(w.mem), "2098");
+	a = mx_batch_argv(&w, 2, 1, false, runner, sizeof(runner), strs, sizeof(strs));
+	assert_non_null(a);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		assert_string_equal(a[i], want[i]);
+	assert_null(a[i]);
+	free(a);
+	/* a native kernel: the inner matrix alone */
+	a = mx_batch_argv(&w, 1, 0, true, runner, sizeof(runner), strs, sizeof(strs));
+	assert_string_equal(a[0], "/R/peelbench");
+	assert_string_equal(a[3], "6.1");
+	free(a);
+	/* options too long for the guest's command */
+	assert_null(mx_batch_argv(&w, 1, 0, true, runner, sizeof(runner), strs, 8));
+	unsetenv("PEELBENCH_MATRIX_VMRUN");
+	pb.root = root;
+	mx_opts_free(&o);
+}
 
-	/* the runs happened in the interleaved order, one check per kernel */
-	snprintf(path, sizeof(path), "%s/runs.log", dir);
+static void inner(const char *dir, const char *kernel, bool check, const char *want)
+{
+	struct mx_opts o;
+	char path[512], *got;
+
+	assert_int_equal(parse(&o, "--inner", kernel, "--round", "1", "--repeat", "1", "-o", dir,
+			       "--sweep", "backlog=0,64", check ? "--check" : NULL, NULL), 0);
+	assert_int_equal(mx_inner_main(&o), 0);
+	snprintf(path, sizeof(path), "%s/%s/status-r1.tsv", dir, kernel);
+	got = read_all(path);
+	assert_string_equal(got, want);
+	free(got);
+	mx_opts_free(&o);
+}
+
+/* The inner matrix with fake-peelbench for `run` and `check`: every cell
+ * runs, its exit code lands in the status file, its output in its log. */
+static void test_inner_runs_every_cell_and_records_its_exit(void **state)
+{
+	char *dir = scratch_dir(), path[512], *log;
+	struct pb_result *r;
+	double v;
+
+	setenv("PEELBENCH_MATRIX_EXEC", FX "matrix/fake-peelbench", 1);
+	inner(dir, "6.1", false, "backlog=0\t0\nbacklog=64\t0\n");
+	mx_run_path(dir, "6.1", "backlog=64", 1, "json", path, sizeof(path));
+	assert_int_equal(pb_result_load(path, &r), 0);
+	assert_true(pb_result_metric(r, "peel_per_s", &v));
+	assert_near(v, 1000 - 64, 0);
+	pb_result_free(r);
+	setenv("FAKE_FAIL_KERNEL", "7.3", 1);
+	inner(dir, "7.3", true, "check\t4\nbacklog=0\t4\nbacklog=64\t4\n");
+	mx_run_path(dir, "7.3", "backlog=0", 1, "log", path, sizeof(path));
 	log = read_all(path);
-	assert_int_equal(count_lines(log), 14);
-	if (asprintf(&want,
-		     "6.1 r1 check --json -o %1$s/m/6.1/check.json\n"
-		     "6.1 r1 run --assocs 500 --backlog 0 --no-vm -o %1$s/m/6.1/backlog=0-r1.json\n"
-		     "6.1 r1 run --assocs 500 --backlog 64 --no-vm -o %1$s/m/6.1/backlog=64-r1.json\n"
-		     "7.3 r1 check --json -o %1$s/m/7.3/check.json\n"
-		     "7.3 r1 run --assocs 500 --backlog 0 --no-vm -o %1$s/m/7.3/backlog=0-r1.json\n"
-		     "7.3 r1 run --assocs 500 --backlog 64 --no-vm -o %1$s/m/7.3/backlog=64-r1.json\n"
-		     "6.1 r2 run --assocs 500 --backlog 0 --no-vm -o %1$s/m/6.1/backlog=0-r2.json\n",
-		     dir) < 0)
-		fail();
-	assert_memory_equal(log, want, strlen(want));
-	free(want);
+	assert_string_equal(log, "peelbench: cannot attach fentry/sctp_assoc_migrate: -ESRCH\n");
 	free(log);
+	unsetenv("FAKE_FAIL_KERNEL");
+	unsetenv("PEELBENCH_MATRIX_EXEC");
+	rm_rf(dir);
+}
 
-	/* matrix.json agrees with the result files */
-	snprintf(path, sizeof(path), "%s/m/matrix.json", dir);
-	root = json_object_from_file(path);
-	assert_non_null(root);
-	assert_int_equal((int)jnum(root, "failed"), 6);
-	assert_true(json_object_object_get_ex(root, "cells", &cells));
-	assert_int_equal(json_object_array_length(cells), 2);
-	for (i = 0; i < 2; i++) {
-		size_t j;
+/* A VM runner that plays three guests: "good" runs its cells (one ok, one
+ * failing), "panic" fails to boot, "gone" is unknown to it (exit 2). */
+static const char fake_runner[] =
+	"#!/bin/sh\n"
+	"d=$2 v=$5 r=$(echo \"$*\" | sed 's/.*--round \\([0-9]*\\).*/\\1/')\n"
+	"echo \"$v r$r\" >> \"$d/calls\"\n"
+	"case $v in\n"
+	"good) cp \"$FX_DIR/base.json\" \"$d/good/backlog=0-r$r.json\"\n"
+	"      echo 'peelbench: boom' > \"$d/good/backlog=64-r$r.log\"\n"
+	"      printf 'backlog=0\\t0\\nbacklog=64\\t4\\nbacklog=0\\t' > \"$d/good/status-r$r.tsv\"\n"
+	"      echo 'all done'; exit 0 ;;\n"
+	"panic) echo 'Kernel panic - not syncing: fake'; exit 5 ;;\n"
+	"*) echo \"no such kernel '$v'\"; exit 2 ;;\n"
+	"esac\n";
 
-		cell = json_object_array_get_idx(cells, i);
-		assert_true(json_object_object_get_ex(cell, "runs", &runs));
-		assert_int_equal(json_object_array_length(runs), 9);
-		for (j = 0; j < 9; j++) {
-			struct pb_result *res;
-			const char *k, *st;
-			double want_v, got_v;
-			int round;
+static void test_batch_charges_cells_from_status_and_guest(void **state)
+{
+	char *dir = scratch_dir(), path[512], err[2048], *calls;
+	struct mx_outcome out[12] = { 0 };
+	struct mx_run w = { 0 };
+	struct mx_opts o;
+	struct mx_plan p;
+	FILE *f, *tmp = tmpfile();
+	int saved = dup(2);
+	size_t i, n;
 
-			run = json_object_array_get_idx(runs, j);
-			json_object_object_get_ex(run, "kernel", &o);
-			k = json_object_get_string(o);
-			json_object_object_get_ex(run, "status", &o);
-			st = json_object_get_string(o);
-			round = (int)jnum(run, "round");
-			if (!strcmp(k, "nosuch")) {
-				assert_string_equal(st, "failed");
-				assert_int_equal((int)jnum(run, "exit"), 2);
-				failed++;
-				continue;
-			}
-			assert_string_equal(st, "ok");
-			ok++;
-			json_object_object_get_ex(run, "result", &o);
-			assert_int_equal(pb_result_load(json_object_get_string(o), &res), 0);
-			assert_true(pb_result_metric(res, "peel_per_s", &want_v));
-			kv = metric_of(cell, "peel_per_s", k);
-			assert_non_null(kv);
-			json_object_object_get_ex(kv, "values", &o);
-			got_v = json_object_get_double(json_object_array_get_idx(o, round - 1));
-			assert_near(got_v, want_v, 0);
-			pb_result_free(res);
-		}
+	assert_int_equal(parse(&o, "--kernels", "good,panic,gone", "--sweep", "backlog=0,64",
+			       "--repeat", "2", "--no-history", NULL), 0);
+	assert_int_equal(mx_plan_build(&o, &p), 0);
+	w.o = &o;
+	w.m.plan = &p;
+	w.m.out = out;
+	snprintf(w.dir, sizeof(w.dir), "%s", dir);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, o.kernels[i]);
+		assert_int_equal(mkdir(path, 0755), 0);
 	}
-	assert_int_equal(ok, 12);
-	assert_int_equal(failed, 6);
-	cell = json_object_array_get_idx(cells, 0);
-	kv = metric_of(cell, "peel_per_s", "7.3");
-	assert_near(jnum(kv, "median"), 1500, 0);
-	assert_near(jnum(kv, "ratio"), 1.5, 1e-12);
-	/* 7.3 has no do_peeloff probe: its entry is there with n = 0 */
-	kv = metric_of(cell, "phase.do_peeloff.p50_ns", "7.3");
-	assert_int_equal((int)jnum(kv, "n"), 0);
+	snprintf(path, sizeof(path), "%s/vm-run", dir);
+	f = fopen(path, "w");
+	fputs(fake_runner, f);
+	fclose(f);
+	chmod(path, 0755);
+	setenv("PEELBENCH_MATRIX_VMRUN", path, 1);
+	setenv("FX_DIR", FX, 1);
+
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	assert_int_equal(mx_run_batch(&w, 1, 0), 0);
+	assert_int_equal(mx_run_batch(&w, 1, 1), 0);
+	assert_int_equal(mx_run_batch(&w, 1, 2), 0);
+	assert_int_equal(mx_run_batch(&w, 2, 2), 0);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	n = fread(err, 1, sizeof(err) - 1, tmp);
+	err[n] = '\0';
+	fclose(tmp);
+
+	assert_int_equal(mx_at(&w.m, 1, 0, 0)->state, MX_OK);
+	assert_non_null(mx_at(&w.m, 1, 0, 0)->res);
+	assert_int_equal(mx_at(&w.m, 1, 0, 1)->code, 4);
+	assert_string_equal(mx_at(&w.m, 1, 0, 1)->reason, "run exited 4: peelbench: boom");
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(mx_at(&w.m, 1, 1, i)->state, MX_FAILED);
+		assert_int_equal(mx_at(&w.m, 1, 1, i)->code, 5);
+		assert_string_equal(mx_at(&w.m, 1, 1, i)->reason, "the guest failed (boot failure, "
+				    "panic or out of memory): Kernel panic - not syncing: fake");
+		assert_int_equal(mx_at(&w.m, 1, 2, i)->code, 2);
+		assert_string_equal(mx_at(&w.m, 2, 2, i)->reason,
+				    "the VM runner refused it (unknown kernel version or bad option): "
+				    "not retried after round 1: no such kernel 'gone'");
+	}
+	/* each failure reported as it happens; "gone" was asked once only */
+	assert_int_equal(count_lines(err), 7);
+	assert_non_null(strstr(err, "peelbench: matrix: good backlog=64 r1 failed (exit 4): "
+			       "run exited 4: peelbench: boom\n"));
+	snprintf(path, sizeof(path), "%s/calls", dir);
+	calls = read_all(path);
+	assert_string_equal(calls, "good r1\npanic r1\ngone r1\n");
+	free(calls);
+	assert_int_equal(w.done, 8);
+	unsetenv("PEELBENCH_MATRIX_VMRUN");
+	unsetenv("FX_DIR");
+	for (i = 0; i < 12; i++)
+		pb_result_free(out[i].res);
+	mx_plan_free(&p);
+	mx_opts_free(&o);
+	rm_rf(dir);
+}
+
+/* The pooled file for the plots: metrics the medians over the repeats,
+ * rounds the repeats that succeeded. */
+static void test_pooled_result_is_the_median_of_the_repeats(void **state)
+{
+	static const char *const fx[] = { "base", "rerun", "regressed" };
+	struct mx_outcome out[3] = { 0 };
+	struct mx_run w = { 0 };
+	struct json_object *root, *rounds;
+	struct pb_result *pooled;
+	struct mx_opts o;
+	struct mx_plan p;
+	char *dir = scratch_dir(), path[512], want[512];
+	double v[2], got;
+	size_t i;
+
+	assert_int_equal(parse(&o, "--kernels", "6.1", "--repeat", "3", NULL), 0);
+	assert_int_equal(mx_plan_build(&o, &p), 0);
+	w.o = &o;
+	w.m.plan = &p;
+	w.m.out = out;
+	snprintf(w.dir, sizeof(w.dir), "%s", dir);
+	assert_int_equal(mx_write_pooled(&w, 0, 0, path, sizeof(path)), -1);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), FX "%s.json", fx[i]);
+		assert_int_equal(pb_result_load(path, &out[i].res), 0);
+		out[i].state = i == 1 ? MX_FAILED : MX_OK;
+	}
+	assert_true(pb_result_metric(out[0].res, "peel_per_s", &v[0]));
+	assert_true(pb_result_metric(out[2].res, "peel_per_s", &v[1]));
+	assert_int_equal(mx_write_pooled(&w, 0, 0, path, sizeof(path)), 0);
+	snprintf(want, sizeof(want), "%s/pooled/6.1-default.json", dir);
+	assert_string_equal(path, want);
+	assert_int_equal(pb_result_load(path, &pooled), 0);
+	assert_true(pb_result_metric(pooled, "peel_per_s", &got));
+	assert_near(got, (v[0] + v[1]) / 2, 1e-9);
+	pb_result_free(pooled);
+	root = json_object_from_file(path);
+	assert_true(json_object_object_get_ex(root, "rounds", &rounds));
+	assert_int_equal(json_object_array_length(rounds), 2);
 	json_object_put(root);
-
-	/* every good result is in the history, one row each */
-	run_free(&r);
-	r = run_cmd("./peelbench history list --db %s/h.db", dir);
-	assert_int_equal(r.status, 0);
-	assert_int_equal(count_lines(r.out), 1 + 12 + 1);
-	assert_non_null(strstr(r.out, "\n12 results in "));
-	run_free(&r);
-
-	/* the kernels' phases side by side, per cell */
-	snprintf(path, sizeof(path), "%s/m/plots/kernels-backlog=64/phases.svg", dir);
-	if (!system("command -v gnuplot >/dev/null"))
-		assert_int_equal(access(path, F_OK), 0);
-	rm_rf(dir);
-}
-
-/* A guest that times out after its first cell, and a run that fails in
- * one round only: exactly those cells fail, with their own codes. */
-static void test_timeout_and_run_failure(void **state)
-{
-	char *dir = scratch_dir();
-	struct run_out r;
-
-	r = run_cmd(HOOKS "FAKE_VM_TIMEOUT=7.3 FAKE_FAIL_KERNEL=host FAKE_FAIL_ROUND=2 "
-		    "./peelbench matrix --kernels 6.1,7.3,host --sweep assocs=250,500 --repeat 2 "
-		    "--no-history --no-plot -o %s/m", dir);
-	assert_int_equal(r.status, 1);
-	assert_int_equal(count_lines(r.err), 4);
-	assert_non_null(strstr(r.out, "7.3 assocs=500 r1: exit 6: the guest exceeded its time limit"));
-	assert_non_null(strstr(r.out, "7.3 assocs=500 r2: exit 6:"));
-	assert_non_null(strstr(r.out, "host assocs=250 r2: exit 4: run exited 4: peelbench: cannot attach"));
-	assert_non_null(strstr(r.out, "host assocs=500 r2: exit 4:"));
-	assert_null(strstr(r.out, "7.3 assocs=250 r"));
-	assert_non_null(strstr(r.out, "host     host.0-fake (native)"));
-	run_free(&r);
-	rm_rf(dir);
-}
-
-static void test_all_good_exits_0_and_refused_options_exit_2(void **state)
-{
-	char *dir = scratch_dir(), path[512];
-	struct run_out r;
-
-	r = run_cmd(HOOKS "./peelbench matrix --kernels 6.1,7.3 --repeat 2 --json "
-		    "--no-history --no-plot -o %s/m", dir);
-	assert_int_equal(r.status, 0);
-	assert_string_equal(r.err, "");
-	assert_non_null(strstr(r.out, "\"schema\":\"peelbench-matrix/1\""));
-	run_free(&r);
-
-	/* --run-repeat N reaches every run as --repeat N through the guest's
-	 * inner matrix (which refuses a --repeat written as a run option) */
-	snprintf(path, sizeof(path), "%s/runs.log", dir);
-	r = run_cmd(HOOKS "FAKE_RUN_LOG=%s ./peelbench matrix --kernels 6.1 --repeat 1 "
-		    "--run-repeat 2 --assocs 300 --no-history --no-plot -o %s/mr", path, dir);
-	assert_int_equal(r.status, 0);
-	assert_string_equal(r.err, "");
-	run_free(&r);
-	r = run_cmd("grep -c -- 'run --repeat 2 --assocs 300 --no-vm' %s", path);
-	assert_string_equal(r.out, "1\n");
-	run_free(&r);
-
-	/* --check: 7.3's fake check has a failing case: exit 1, no run failed */
-	r = run_cmd(HOOKS "./peelbench matrix --kernels 6.1,7.3 --repeat 2 --check "
-		    "--no-history --no-plot -o %s/m1", dir);
-	assert_int_equal(r.status, 1);
-	assert_non_null(strstr(r.out, "= 4 runs, 0 failed"));
-	assert_non_null(strstr(r.out, "check: 1 pass, 1 fail, 1 known deviation (FAIL)"));
-	run_free(&r);
-
-	/* run refuses an option: every cell of the first batch says so; the
-	 * matrix stops there instead of booting every other guest */
-	snprintf(path, sizeof(path), "%s/vm.log", dir);
-	r = run_cmd(HOOKS "FAKE_VM_LOG=%s ./peelbench matrix --kernels 6.1,7.3 --repeat 2 "
-		    "--no-history --no-plot --bogus 1 -o %s/m2", path, dir);
-	assert_int_equal(r.status, 2);
-	assert_non_null(strstr(r.err, "run refused the options of every cell"));
-	run_free(&r);
-	r = run_cmd("wc -l < %s", path);
-	assert_string_equal(r.out, "1\n");
-	run_free(&r);
+	for (i = 0; i < 3; i++)
+		pb_result_free(out[i].res);
+	mx_plan_free(&p);
+	mx_opts_free(&o);
 	rm_rf(dir);
 }
 
@@ -483,9 +527,10 @@ int main(void)
 		cmocka_unit_test(test_cells_are_the_cartesian_product),
 		cmocka_unit_test(test_order_interleaves_rounds),
 		cmocka_unit_test(test_table_ratio_and_ci_from_fixtures),
-		cmocka_unit_test(test_matrix_with_unknown_kernel),
-		cmocka_unit_test(test_timeout_and_run_failure),
-		cmocka_unit_test(test_all_good_exits_0_and_refused_options_exit_2),
+		cmocka_unit_test(test_batch_argv),
+		cmocka_unit_test(test_inner_runs_every_cell_and_records_its_exit),
+		cmocka_unit_test(test_batch_charges_cells_from_status_and_guest),
+		cmocka_unit_test(test_pooled_result_is_the_median_of_the_repeats),
 	};
 
 	return cmocka_run_group_tests_name("matrix", tests, NULL, NULL);
