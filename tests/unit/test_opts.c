@@ -85,17 +85,26 @@ static int parse_capture(const struct pb_cmd_spec *spec, int argc, char **argv,
 	return ret;
 }
 
+/* argv: name, then the NULL-terminated list in ap; returns argc. */
+static int collect_args(char **argv, const char *name, va_list ap)
+{
+	int argc = 0;
+
+	argv[argc++] = (char *)name;
+	while ((argv[argc] = va_arg(ap, char *)))
+		argc++;
+	return argc;
+}
+
 /* Run pb_opts_parse on a NULL-terminated argument list; stderr's text in err. */
 static int run(struct t_cfg *c, int *first, char *err, size_t errlen, ...)
 {
 	char *argv[32];
-	int argc = 0;
+	int argc;
 	va_list ap;
 
 	va_start(ap, errlen);
-	argv[argc++] = "tcmd";
-	while ((argv[argc] = va_arg(ap, char *)))
-		argc++;
+	argc = collect_args(argv, "tcmd", ap);
 	va_end(ap);
 	memset(c, 0, sizeof(*c));
 	return parse_capture(&t_spec, argc, argv, c, first, err, errlen);
@@ -147,17 +156,24 @@ static void test_bad_values_give_one_line(void **state)
 	assert_string_equal(err, "peelbench: tcmd: too few arguments; see 'peelbench tcmd --help'\n");
 }
 
-static void test_help_is_generated_from_the_table(void **state)
+/* The help text of spec, in buf. */
+static const char *usage_text(const struct pb_cmd_spec *spec, char *buf, size_t size)
 {
-	char buf[2048];
-	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	FILE *f = fmemopen(buf, size, "w");
 	size_t n;
 
-	pb_opts_usage(&t_spec, f);
+	pb_opts_usage(spec, f);
 	n = (size_t)ftell(f);
 	fclose(f);
 	buf[n] = '\0';
-	assert_string_equal(buf,
+	return buf;
+}
+
+static void test_help_is_generated_from_the_table(void **state)
+{
+	char buf[2048];
+
+	assert_string_equal(usage_text(&t_spec, buf, sizeof(buf)),
 		"usage: peelbench tcmd [OPTIONS] A [B]\n\n"
 		"  -n, --count N     how many (default 3)\n"
 		"  --ratio R         a ratio\n"
@@ -233,13 +249,11 @@ static const struct pb_cmd_spec p_spec = {
 static int prun(struct p_cfg *c, char *err, size_t errlen, ...)
 {
 	char *argv[32];
-	int argc = 0, first;
+	int argc, first;
 	va_list ap;
 
 	va_start(ap, errlen);
-	argv[argc++] = "pcmd";
-	while ((argv[argc] = va_arg(ap, char *)))
-		argc++;
+	argc = collect_args(argv, "pcmd", ap);
 	va_end(ap);
 	memset(c, 0, sizeof(*c));
 	return parse_capture(&p_spec, argc, argv, c, &first, err, errlen);
@@ -298,15 +312,9 @@ static void test_pass_help_hides_hidden_options(void **state)
 {
 	struct p_cfg c;
 	char err[64], buf[1024];
-	FILE *f = fmemopen(buf, sizeof(buf), "w");
 	int saved, ret;
-	size_t n;
 
-	pb_opts_usage(&p_spec, f);
-	n = (size_t)ftell(f);
-	fclose(f);
-	buf[n] = '\0';
-	assert_string_equal(buf,
+	assert_string_equal(usage_text(&p_spec, buf, sizeof(buf)),
 		"usage: peelbench pcmd [OPTIONS] [OTHER OPTIONS]\n\n"
 		"  -j, --json  JSON\n"
 		"  -d, --db FILE  a database\n"
