@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* `peelbench matrix`: the same workload across kernels and sweeps.  This
- * header holds the pure parts (matrix.c: options, cell planning, run
- * order; matrix_table.c: the table and its JSON twin), which the unit
- * tests drive directly; the orchestration (guests, processes, progress,
- * history, plots) is behind matrix_run.h. */
+ * header holds the pure parts (matrix_opts.c: options; matrix.c: cell
+ * planning, run order; matrix_table.c: the table and its JSON twin),
+ * which the unit tests drive directly; the orchestration (guests,
+ * processes, progress, history, plots) is behind matrix_run.h. */
 #ifndef PEELBENCH_MATRIX_H
 #define PEELBENCH_MATRIX_H
 

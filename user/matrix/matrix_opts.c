@@ -242,7 +242,7 @@ static int set_run_repeat(const struct pb_opt *opt, const char *val, void *cfg)
 	struct mx_opts *o = cfg;
 	unsigned long long n;
 
-	if (!parse_count("--run-repeat", val, 1, 1000000, &n))
+	if (!count_ok(opt, val, &n))
 		return PB_EXIT_USAGE;
 	o->run_args[o->nrun_args++] = run_repeat_flag;
 	o->run_args[o->nrun_args++] = val;
@@ -292,7 +292,8 @@ static const struct pb_opt mx_opt_table[] = {
 	  "limit for one guest (all its cells of a round)",
 	  .min = 1, .max = 7 * 86400, .call = set_count_string),
 	PB_OPT(PB_OPT_CALL, 0, "run-repeat", 0, "N",
-	  "measured rounds inside each run (run's --repeat)", .call = set_run_repeat),
+	  "measured rounds inside each run (run's --repeat)",
+	  .min = 1, .max = 1000000, .call = set_run_repeat),
 	PB_OPT_TEXT_LINE("  -h, --help           this text"),
 	/* the outer matrix's command for a batch (matrix_batch.c) */
 	PB_OPT(PB_OPT_STRING, 0, "inner", O(inner), "K", NULL, .hidden = true),
