@@ -312,7 +312,7 @@ static void test_pass_help_hides_hidden_options(void **state)
 {
 	struct p_cfg c;
 	char err[64], buf[1024];
-	int saved, ret;
+	int saved, nul, ret;
 
 	assert_string_equal(usage_text(&p_spec, buf, sizeof(buf)),
 		"usage: peelbench pcmd [OPTIONS] [OTHER OPTIONS]\n\n"
@@ -322,7 +322,9 @@ static void test_pass_help_hides_hidden_options(void **state)
 	/* --help after anything else (the help to /dev/null); before "--" only */
 	fflush(stdout);
 	saved = dup(1);
-	dup2(open("/dev/null", O_WRONLY | O_CLOEXEC), 1);
+	nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	dup2(nul, 1);
+	close(nul);
 	ret = prun(&c, err, sizeof(err), "--assocs", "5", "-h", NULL);
 	fflush(stdout);
 	dup2(saved, 1);
