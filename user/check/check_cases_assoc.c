@@ -22,9 +22,7 @@ void case_send_without_address(char *obs, size_t len)
 	char buf[64];
 	int fd;
 
-	if (fx_open(&fx, 1, obs, len))
-		goto out;
-	fd = fx_peel_first(&fx, 0);
+	fd = fx_open_peeled(&fx, 1, obs, len);
 	if (fd < 0)
 		goto out;
 	if (send(fd, "ping", 4, MSG_NOSIGNAL) != 4) {
@@ -66,9 +64,7 @@ void case_parent_forgets(char *obs, size_t len)
 	struct fixture fx;
 	bool gone, other;
 
-	if (fx_open(&fx, 2, obs, len))
-		goto out;
-	if (fx_peel_first(&fx, 0) < 0)
+	if (fx_open_peeled(&fx, 2, obs, len) < 0)
 		goto out;
 	gone = !check_has_assoc(fx.server, fx.id[0]);
 	other = check_has_assoc(fx.server, fx.id[1]);
@@ -83,9 +79,7 @@ void case_parent_others_carry_data(char *obs, size_t len)
 	struct fixture fx;
 	char buf[64];
 
-	if (fx_open(&fx, 2, obs, len))
-		goto out;
-	if (fx_peel_first(&fx, 0) < 0)
+	if (fx_open_peeled(&fx, 2, obs, len) < 0)
 		goto out;
 	if (check_send_on(fx.client[1], fx.cid[1], "up", 0) < 0) {
 		fx_setup_fail(&fx, "client send", errno);

@@ -87,14 +87,12 @@ void case_enotsock(char *obs, size_t len)
 void case_einval_unknown_id(char *obs, size_t len)
 {
 	struct fixture fx;
-	int ret;
 
 	if (fx_open(&fx, 1, obs, len))
 		goto out;
 	/* Ids are handed out cyclically from 1 (idr): far above ours is
 	 * unused. */
-	ret = fx_track(&fx, sctp_peeloff(fx.server, fx.id[0] + 100000));
-	fx_observe_call(&fx, ret);
+	fx_observe_peeloff(&fx, fx.server, fx.id[0] + 100000);
 out:
 	fx_close(&fx);
 }
@@ -105,7 +103,7 @@ void case_einval_one_to_one(char *obs, size_t len)
 	struct sctp_status st = { 0 };
 	socklen_t slen = sizeof(st);
 	struct fixture fx;
-	int srv, c, ret;
+	int srv, c;
 
 	memset(&fx, 0, sizeof(fx));
 	fx.obs = obs;
@@ -128,8 +126,7 @@ void case_einval_one_to_one(char *obs, size_t len)
 		fx_setup_fail(&fx, "SCTP_STATUS", errno);
 		goto out;
 	}
-	ret = fx_track(&fx, sctp_peeloff(c, st.sstat_assoc_id));
-	fx_observe_call(&fx, ret);
+	fx_observe_peeloff(&fx, c, st.sstat_assoc_id);
 out:
 	fx_close(&fx);
 }
@@ -137,16 +134,13 @@ out:
 void case_einval_from_peeled(char *obs, size_t len)
 {
 	struct fixture fx;
-	int fd, ret;
+	int fd;
 
-	if (fx_open(&fx, 1, obs, len))
-		goto out;
-	fd = fx_peel_first(&fx, 0);
+	fd = fx_open_peeled(&fx, 1, obs, len);
 	if (fd < 0)
 		goto out;
 	/* The peeled-off socket is one-to-one style (RFC 6458 9.2). */
-	ret = fx_track(&fx, sctp_peeloff(fd, fx.id[0]));
-	fx_observe_call(&fx, ret);
+	fx_observe_peeloff(&fx, fd, fx.id[0]);
 out:
 	fx_close(&fx);
 }
@@ -154,14 +148,10 @@ out:
 void case_einval_already_peeled(char *obs, size_t len)
 {
 	struct fixture fx;
-	int ret;
 
-	if (fx_open(&fx, 1, obs, len))
+	if (fx_open_peeled(&fx, 1, obs, len) < 0)
 		goto out;
-	if (fx_peel_first(&fx, 0) < 0)
-		goto out;
-	ret = fx_track(&fx, sctp_peeloff(fx.server, fx.id[0]));
-	fx_observe_call(&fx, ret);
+	fx_observe_peeloff(&fx, fx.server, fx.id[0]);
 out:
 	fx_close(&fx);
 }
@@ -170,7 +160,6 @@ void case_einval_aborted_by_peer(char *obs, size_t len)
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 	struct fixture fx;
-	int ret;
 
 	if (fx_open(&fx, 1, obs, len))
 		goto out;
@@ -182,8 +171,7 @@ void case_einval_aborted_by_peer(char *obs, size_t len)
 	fx_close_now(&fx, fx.client[0]);
 	if (fx_wait_gone(&fx, fx.id[0], "the peer's SO_LINGER 0 close"))
 		goto out;
-	ret = fx_track(&fx, sctp_peeloff(fx.server, fx.id[0]));
-	fx_observe_call(&fx, ret);
+	fx_observe_peeloff(&fx, fx.server, fx.id[0]);
 out:
 	fx_close(&fx);
 }
@@ -194,7 +182,6 @@ static void peel_after_own_end(char *obs, size_t len, int flag, const char *call
 			       const char *what)
 {
 	struct fixture fx;
-	int ret;
 
 	if (fx_open(&fx, 1, obs, len))
 		goto out;
@@ -204,8 +191,7 @@ static void peel_after_own_end(char *obs, size_t len, int flag, const char *call
 	}
 	if (fx_wait_gone(&fx, fx.id[0], what))
 		goto out;
-	ret = fx_track(&fx, sctp_peeloff(fx.server, fx.id[0]));
-	fx_observe_call(&fx, ret);
+	fx_observe_peeloff(&fx, fx.server, fx.id[0]);
 out:
 	fx_close(&fx);
 }

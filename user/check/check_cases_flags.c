@@ -94,9 +94,7 @@ static void run_sockopt(char *obs, size_t len, int opt)
 	socklen_t vlen;
 	int fd, v = -1;
 
-	if (fx_open(&fx, 1, obs, len))
-		goto out;
-	fd = fx_peel_first(&fx, 0);
+	fd = fx_open_peeled(&fx, 1, obs, len);
 	if (fd < 0)
 		goto out;
 	vlen = sizeof(v);

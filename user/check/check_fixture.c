@@ -43,6 +43,11 @@ void fx_observe_call(struct fixture *fx, int ret)
 		fx_observe(fx, "returned fd");
 }
 
+void fx_observe_peeloff(struct fixture *fx, int sd, sctp_assoc_t id)
+{
+	fx_observe_call(fx, fx_track(fx, sctp_peeloff(sd, id)));
+}
+
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -180,6 +185,13 @@ int fx_open(struct fixture *fx, int n, char *obs, size_t len)
 			return fx_setup_fail(fx, "client association id", ENOENT);
 	}
 	return 0;
+}
+
+int fx_open_peeled(struct fixture *fx, int n, char *obs, size_t len)
+{
+	if (fx_open(fx, n, obs, len))
+		return -1;
+	return fx_peel_first(fx, 0);
 }
 
 void fx_close(struct fixture *fx)

@@ -35,6 +35,9 @@ struct fixture {
  * fx_close() closes everything, also after a failed fx_open(). */
 int fx_open(struct fixture *fx, int n, char *obs, size_t len);
 void fx_close(struct fixture *fx);
+/* fx_open() with n clients, then fx_peel_first(fx, 0): the new fd, or -1
+ * with the setup failure observed. */
+int fx_open_peeled(struct fixture *fx, int n, char *obs, size_t len);
 
 /* Observe "setup: WHAT: ERRNO"; returns -1. */
 int fx_setup_fail(struct fixture *fx, const char *what, int err);
@@ -42,6 +45,8 @@ void fx_observe(struct fixture *fx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Observe the errno of a failed call, or "returned fd". */
 void fx_observe_call(struct fixture *fx, int ret);
+/* Observe what sctp_peeloff(sd, id) does; an fd it returns is tracked. */
+void fx_observe_peeloff(struct fixture *fx, int sd, sctp_assoc_t id);
 
 /* Close fd with the fixture; returns fd. */
 int fx_track(struct fixture *fx, int fd);
