@@ -11,7 +11,8 @@ export PB=$root/peelbench FX=$root/tests/fixtures
 export LC_ALL=C TZ=UTC PEELBENCH_HISTORY=/nonexistent/history.db
 mode=${1:-test}
 gold=tests/cli/golden
-[ -x "$PB" ] || { echo "Bail out! $PB is not built (make)"; exit 1; }
+. tests/lib/tap.bash
+require "$PB"
 
 # One case's record: exit code, stdout, stderr, then every file under out/
 # (name and sha256; SVG and CSV in full, so a diff shows what moved).
@@ -47,16 +48,13 @@ if [ "$mode" = record ]; then
 	exit 0
 fi
 
-echo "1..${#cases[@]}"
-i=0
+plan ${#cases[@]}
 for c in "${cases[@]}"; do
-	i=$((i + 1)); name=${c%%$'\t'*}
+	name=${c%%$'\t'*}
 	if [ ! -f "$gold/$name" ]; then
-		echo "not ok $i - $name: no golden file (golden.sh record)"; continue
+		ok 1 "$name: no golden file (golden.sh record)"; continue
 	fi
-	if d=$(diff -u "$gold/$name" <(record "$name" "${c#*$'\t'}")); then
-		echo "ok $i - $name"
-	else
-		echo "not ok $i - $name"; printf '%s\n' "$d" | head -40 | sed 's/^/# /'
-	fi
+	d=$(diff -u "$gold/$name" <(record "$name" "${c#*$'\t'}"))
+	ok $? "$name" "$(printf '%s\n' "$d" | head -40)"
 done
+finish

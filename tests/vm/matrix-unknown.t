@@ -7,19 +7,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 
-# PEELBENCH_MATRIX_VMRUN / PEELBENCH_MATRIX_EXEC (docs/matrix.md)
-# may point at a runner and a peelbench from elsewhere.
-if [ ! -x scripts/vm-run ] && [ -z "${PEELBENCH_MATRIX_VMRUN:-}" ]; then
-	echo "1..0 # SKIP scripts/vm-run is not in this tree"
-	exit 0
-fi
-if ! "${PEELBENCH_MATRIX_EXEC:-./peelbench}" run --help >/dev/null 2>&1; then
-	echo "1..0 # SKIP peelbench run is not in this build"
-	exit 0
-fi
+. tests/lib/tap.bash
 
-echo 1..8
-. tests/vm/tap.bash
+# PEELBENCH_MATRIX_VMRUN (docs/matrix.md) may point at a runner from
+# elsewhere; otherwise the checkout's must be there.
+require ./peelbench
+[ -n "${PEELBENCH_MATRIX_VMRUN:-}" ] || require scripts/vm-run
+plan 8
 
 tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/pb-matrix.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -28,25 +22,25 @@ trap 'rm -rf "$tmp"' EXIT
 	--db "$tmp/h.db" -o "$tmp/m" > "$tmp/out" 2> "$tmp/err"
 rc=$?
 [ "$rc" = 1 ]
-check $? "a failed kernel makes the exit code 1 (exit $rc)"
+ok $? "a failed kernel makes the exit code 1 (exit $rc)"
 [ "$rc" = 1 ] || { show "$tmp/out" "$tmp/err"; }
 
 grep -q '^  nosuch default r1: exit 2: ' "$tmp/out" &&
 	grep -q '^  nosuch default r2: exit 2: ' "$tmp/out"
-check $? "the unknown kernel's cells are listed as failed, with exit code 2"
+ok $? "the unknown kernel's cells are listed as failed, with exit code 2"
 
 [ "$(grep -c 'matrix: nosuch default r[12] failed (exit 2)' "$tmp/err")" = 2 ]
-check $? "each failure is reported on stderr as it happens"
+ok $? "each failure is reported on stderr as it happens"
 
 grep -q '^matrix: 2 kernels x 1 cell x 2 repeats = 4 runs, 2 failed' "$tmp/out"
-check $? "the table's summary counts 2 failed runs of 4"
+ok $? "the table's summary counts 2 failed runs of 4"
 
 [ -s "$tmp/m/6.1/default-r1.json" ] && [ -s "$tmp/m/6.1/default-r2.json" ] &&
 	./peelbench compare --allow-different "$tmp/m/6.1/default-r1.json" \
 		"$tmp/m/6.1/default-r2.json" > /dev/null 2>&1
 rc=$?
 [ "$rc" = 0 ] || [ "$rc" = 1 ]
-check $? "6.1 completed both repeats with valid result files"
+ok $? "6.1 completed both repeats with valid result files"
 
 # matrix.json agrees with the result files: every value, and the median
 python3 - "$tmp/m" > "$tmp/py" 2>&1 <<'PY'
@@ -68,13 +62,15 @@ assert runs[("nosuch", 1)]["status"] == "failed" and runs[("nosuch", 1)]["exit"]
 assert runs[("6.1", 2)]["status"] == "ok"
 print("checked", len(cell["metrics"]), "metrics")
 PY
-check $? "matrix.json agrees with the result files"
+ok $? "matrix.json agrees with the result files"
 show "$tmp/py"
 
 line=$(grep '^peel_per_s ' "$tmp/out")
 med=$(python3 -c "import json; print('%.0f/s' % json.load(open('$tmp/m/matrix.json'))['cells'][0]['metrics'][0]['kernels']['6.1']['median'])")
 [[ "$line" == *"$med"* ]] && [[ "$line" == *FAILED* ]]
-check $? "the table shows 6.1's median peel_per_s ($med) and nosuch as FAILED"
+ok $? "the table shows 6.1's median peel_per_s ($med) and nosuch as FAILED"
 
 [ "$(./peelbench history list --db "$tmp/h.db" | tail -n 1)" = "2 results in $tmp/h.db" ]
-check $? "both 6.1 results are in the history database"
+ok $? "both 6.1 results are in the history database"
+
+finish

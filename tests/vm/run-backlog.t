@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # --backlog 0/64/1024 with the tracer: the parent's receive queue that
 # each traced peeloff meets grows with the backlog, and the tracer counts
-# exactly the driver's successful peeloffs.  Skipped while the tracer is
-# not in the build.
+# exactly the driver's successful peeloffs.
 set -uo pipefail
 . "$(dirname "$0")/run-lib.sh"
 
@@ -13,10 +12,6 @@ for b in 0 64 1024; do
 done
 '
 
-if [ "$(rc b0)" = 3 ] && grep -q "tracer" "$work/b0.err"; then
-	echo "1..0 # SKIP the tracer is not available: $(head -n 1 "$work/b0.err")"
-	exit 0
-fi
 med='sorted(e["parent_rq_len"] for e in d["trace"]["events"] if e.get("ret", -1) >= 0 and "parent_rq_len" in e)'
 for b in 0 64 1024; do
 	f=$work/b$b.json

@@ -1,7 +1,8 @@
-# TAP helpers shared by the Python guest tests (tests/vm/*.t): numbered
-# ok/not ok lines with diagnostics, and reading what a guest left in a
-# shared folder.  The .t file prints the plan ("1..N", N = tap.count())
-# at the end.
+# TAP helpers shared by the Python guest tests (tests/vm/*.t), the same
+# as tests/lib/tap.bash is for the bash ones: numbered ok/not ok lines
+# with diagnostics, a missing build as a failure (require), and reading
+# what a guest left in a shared folder.  The .t file prints the plan
+# ("1..N", N = tap.count()) at the end.
 import json
 import os
 import subprocess
@@ -23,6 +24,16 @@ def ok(cond, name, diag=None):
 
 def count():
     return _n
+
+
+def require(*paths):
+    """Each path must be an executable this project builds or ships: a
+    missing one is a failure (one "not ok" each), never a skip.  True when
+    all are there."""
+    missing = [p for p in paths if not os.access(p, os.X_OK)]
+    for p in missing:
+        ok(False, "%s is there" % p, "missing: %s (run make in the checkout)" % p)
+    return not missing
 
 
 def text(d, name):

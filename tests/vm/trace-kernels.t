@@ -22,9 +22,10 @@ import subprocess
 import sys
 import tempfile
 
-from tap import count, load, ok, run_guest, text
+from tap import count, load, ok, require, run_guest, text
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PB = os.path.join(ROOT, "peelbench")
 VM_RUN = os.environ.get("PEELBENCH_VM_RUN", os.path.join(ROOT, "scripts", "vm-run"))
 KERNELS = os.environ.get("PEELBENCH_TRACE_KERNELS", "6.1 6.12 7.3").split()
 OUR_PROGS = ("sys_enter_getsockopt", "sys_exit_getsockopt", "fentry_", "fexit_",
@@ -126,15 +127,12 @@ def run_kernel(k):
 
 
 def main():
-    if not os.access(VM_RUN, os.X_OK):
-        print("1..0 # SKIP no VM runner at %s" % VM_RUN)
-        return 0
-    if not os.access(os.path.join(ROOT, "build", "guest", "trace_workload"), os.X_OK):
-        print("1..0 # SKIP build first (make)")
-        return 0
+    if not require(VM_RUN, PB, os.path.join(ROOT, "build", "guest", "trace_workload")):
+        print("1..%d" % count())
+        return 1
     # bad phase lists: refused before anything is loaded (host side)
     for cmd in ("trace", "run"):
-        r = subprocess.run([os.path.join(ROOT, "peelbench"), cmd, "--phases", "clone,nosuch"],
+        r = subprocess.run([PB, cmd, "--phases", "clone,nosuch"],
                            capture_output=True, text=True)
         ok(r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and
            "bad phase list 'clone,nosuch'" in r.stderr,

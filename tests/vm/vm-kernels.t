@@ -5,14 +5,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 
-versions=(6.1 6.12 7.3)
-echo "1..$(( ${#versions[@]} * 3 ))"
-if [ ! -x build/guest/peel50 ]; then
-	echo "Bail out! build/guest/peel50 missing: run make"
-	exit 1
-fi
+. tests/lib/tap.bash
 
-. tests/vm/tap.bash
+versions=(6.1 6.12 7.3)
+require scripts/vm-run build/guest/peel50
+plan $(( ${#versions[@]} * 3 ))
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -24,12 +21,14 @@ for v in "${versions[@]}"; do
 		build/guest/peel50' > "$tmp/out" 2> "$tmp/err"
 	rc=$?
 	grep -Eq "^kernel ${v//./\\.}[.+-]" "$tmp/out"
-	check $? "$v: the guest boots kernel $v ($(sed -n 's/^kernel //p' "$tmp/out"))"
+	ok $? "$v: the guest boots kernel $v ($(sed -n 's/^kernel //p' "$tmp/out"))"
 	grep -qx 'btf sctp' "$tmp/out"
-	check $? "$v: /sys/kernel/btf/sctp exists"
+	ok $? "$v: /sys/kernel/btf/sctp exists"
 	[ "$rc" = 0 ] && grep -qx 'peel50: 50/50 associations peeled off, 50/50 round trips ok' "$tmp/out"
-	check $? "$v: peel50 peels off 50 associations and all 50 round trips work (exit $rc)"
+	ok $? "$v: peel50 peels off 50 associations and all 50 round trips work (exit $rc)"
 	if [ "$rc" != 0 ]; then
 		sed 's/^/# /' "$tmp/out" "$tmp/err"
 	fi
 done
+
+finish

@@ -5,8 +5,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 
-echo 1..26
-. tests/vm/tap.bash
+. tests/lib/tap.bash
+require scripts/vm-run
+plan 26
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -18,24 +19,24 @@ cache=${PEELBENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/peelbench}
 "$vmrun" --bogus 6.1 -- true > "$tmp/out" 2> "$tmp/err"
 rc=$?
 [ "$rc" = 2 ] && [ ! -s "$tmp/out" ] && [ "$(cat "$tmp/err")" = "peelbench: unknown option '--bogus' (see --help)" ]
-check $? "bad option: exit 2 and one line (exit $rc)"
+ok $? "bad option: exit 2 and one line (exit $rc)"
 
 "$vmrun" --timeout 10x 6.1 -- true 2> "$tmp/err"
 rc=$?
 [ "$rc" = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q -- "--timeout '10x'" "$tmp/err"
-check $? "bad --timeout value: exit 2 and one line naming it (exit $rc)"
+ok $? "bad --timeout value: exit 2 and one line naming it (exit $rc)"
 
 "$vmrun" 9.9 -- true > "$tmp/out" 2> "$tmp/err"
 rc=$?
 [ "$rc" = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ] &&
 	grep -q '^peelbench: no debian kernel 9.9 .*available: .*6\.1 .*6\.12 .*7\.3' "$tmp/err"
-check $? "unknown version: exit 2 and the line lists the versions (exit $rc)"
+ok $? "unknown version: exit 2 and the line lists the versions (exit $rc)"
 [ "$rc" = 2 ] || show "$tmp/err"
 
 "$vmrun" --list > "$tmp/out" 2> "$tmp/err"
 rc=$?
 [ "$rc" = 0 ] && grep -qx 6.1 "$tmp/out" && grep -qx 6.12 "$tmp/out" && grep -qx 7.3 "$tmp/out" && ! grep -qx 6.1.176 "$tmp/out"
-check $? "--list prints major.minor versions, 6.1, 6.12 and 7.3 among them"
+ok $? "--list prints major.minor versions, 6.1, 6.12 and 7.3 among them"
 
 # qemu missing: a PATH holding every tool but qemu.
 mkdir -p "$tmp/bin"
@@ -47,7 +48,7 @@ done
 PATH=$tmp/bin "$vmrun" 6.1 -- true > "$tmp/out" 2> "$tmp/err"
 rc=$?
 [ "$rc" = 3 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q '^peelbench: qemu-system-x86_64 not found' "$tmp/err"
-check $? "qemu missing: exit 3 and one line (exit $rc)"
+ok $? "qemu missing: exit 3 and one line (exit $rc)"
 [ "$rc" = 3 ] || show "$tmp/err"
 
 # Failed download: the mirror is a closed loopback port.
@@ -56,7 +57,7 @@ PEELBENCH_CACHE=$tmp/cache1 PEELBENCH_MIRROR=$dead "$vmrun" 6.1 -- true > "$tmp/
 rc=$?
 [ "$rc" = 4 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q '^peelbench: cannot download the kernel package index' "$tmp/err" &&
 	[ ! -e "$tmp/cache1/kernels" ] && [ ! -e "$tmp/cache1/apt/kernels.tsv" ]
-check $? "unreachable mirror: exit 4, one line, no index and no kernel in the cache (exit $rc)"
+ok $? "unreachable mirror: exit 4, one line, no index and no kernel in the cache (exit $rc)"
 [ "$rc" = 4 ] || show "$tmp/err"
 
 # The index is there (a copy of the real one, renamed for the dead mirror)
@@ -71,7 +72,7 @@ PEELBENCH_CACHE=$tmp/cache2 PEELBENCH_MIRROR=$dead "$vmrun" 6.1 -- true > "$tmp/
 rc=$?
 [ "$rc" = 4 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q '^peelbench: cannot download linux-image-6\.1' "$tmp/err" &&
 	[ -d "$tmp/cache2/kernels" ] && [ -z "$(ls -A "$tmp/cache2/kernels")" ]
-check $? "failed package download: exit 4, one line, kernels/ left empty (exit $rc)"
+ok $? "failed package download: exit 4, one line, kernels/ left empty (exit $rc)"
 [ "$rc" = 4 ] || { show "$tmp/err"; ls -la "$tmp/cache2/kernels" | show; }
 
 # --- one guest: output, exit status, --share, cwd ----------------------------
@@ -88,25 +89,25 @@ head -c 300000 /dev/urandom > "$share/blob"
 	printf "%s\n" "$#" "$1" "$2" >> written-by-guest
 	exit 7' arg0 'two words' "'quoted\"") > "$tmp/out" 2> "$tmp/err"
 rc=$?
-check $([ "$rc" = 7 ]; echo $?) "the command's exit status 7 reaches the host (got $rc)"
+ok $([ "$rc" = 7 ]; echo $?) "the command's exit status 7 reaches the host (got $rc)"
 { printf 'first line\n'; cat "$share/blob"; printf 'last, no newline'; } > "$tmp/want"
 cmp -s "$tmp/out" "$tmp/want"
-check $? "stdout is exactly the command's (text, 300000 random bytes, no final newline)"
+ok $? "stdout is exactly the command's (text, 300000 random bytes, no final newline)"
 [ "$(cat "$tmp/err")" = "to stderr" ]
-check $? "stderr is exactly the command's, apart from stdout"
+ok $? "stderr is exactly the command's, apart from stdout"
 [ "$rc" = 7 ] || show "$tmp/err"
 printf '%s\n' "$share" 2 'two words' "'quoted\"" > "$tmp/want"
 cmp -s "$share/written-by-guest" "$tmp/want"
-check $? "--share DIR is writable at its path, cwd is the host's, arguments arrive unchanged"
+ok $? "--share DIR is writable at its path, cwd is the host's, arguments arrive unchanged"
 cmp -s "$share/written-by-guest" "$tmp/want" || show "$share/written-by-guest" 2>&1
 
 # A reader that stops early (`| head`) must not stall the guest: the rest
 # of the output is dropped and the command runs to its end.
 "$vmrun" --timeout 300 6.1 -- sh -c 'yes | head -c 5000000; echo finished >&2' 2> "$tmp/err" | head -c 4 > "$tmp/out"
 rc=${PIPESTATUS[0]}
-check $([ "$rc" = 0 ]; echo $?) "stdout closed early (| head): the command still runs to its end, exit 0 (got $rc)"
+ok $([ "$rc" = 0 ]; echo $?) "stdout closed early (| head): the command still runs to its end, exit 0 (got $rc)"
 [ "$(cat "$tmp/out")" = "$(printf 'y\ny\n')" ] && [ "$(cat "$tmp/err")" = finished ]
-check $? "the reader got the first bytes, stderr the command's last line"
+ok $? "the reader got the first bytes, stderr the command's last line"
 [ "$rc" = 0 ] || show "$tmp/err"
 
 # What the cache holds now: the later runs must not download again.
@@ -118,24 +119,24 @@ stamp=$(stat -c %Y.%i "$k/.complete" "$k/vmlinuz" 2>/dev/null)
 mkdir -p "$tmp/runs"
 TMPDIR=$tmp/runs "$vmrun" --timeout 40 6.1 -- sleep 600 > "$tmp/out" 2> "$tmp/err"
 rc=$?
-check $([ "$rc" = 6 ]; echo $?) "sleep 600 with --timeout 40: exit 6 (got $rc)"
+ok $([ "$rc" = 6 ]; echo $?) "sleep 600 with --timeout 40: exit 6 (got $rc)"
 [ "$(cat "$tmp/err")" = "peelbench: guest timed out after 40 s" ]
-check $? "the timeout says so in one line"
+ok $? "the timeout says so in one line"
 [ "$rc" = 6 ] || show "$tmp/err"
 ! pgrep -f "$tmp/runs" > /dev/null
-check $? "no qemu (or helper) left running after the timeout"
+ok $? "no qemu (or helper) left running after the timeout"
 [ -z "$(ls -A "$tmp/runs")" ]
-check $? "no run folder left behind"
+ok $? "no run folder left behind"
 
 # --- one guest: out of memory ---------------------------------------------------
 
 "$vmrun" --mem 256 6.1 -- sh -c 'head -c 2G /dev/zero | tail > /dev/null; echo survived' > "$tmp/out" 2> "$tmp/err"
 rc=$?
-check $([ "$rc" = 5 ]; echo $?) "a command that outgrows --mem 256: exit 5 (got $rc)"
+ok $([ "$rc" = 5 ]; echo $?) "a command that outgrows --mem 256: exit 5 (got $rc)"
 grep -q '^peelbench: guest ran out of memory with --mem 256' "$tmp/err"
-check $? "the out-of-memory kill is reported"
+ok $? "the out-of-memory kill is reported"
 grep -q 'Out of memory: Killed process' "$tmp/err"
-check $? "the report carries the guest's console lines"
+ok $? "the report carries the guest's console lines"
 [ "$rc" = 5 ] || show "$tmp/err"
 
 # --- two short guests: a boot that stalls is a failure, retried once ----------
@@ -143,20 +144,22 @@ check $? "the report carries the guest's console lines"
 mkdir -p "$tmp/runs2"
 PEELBENCH_BOOT_TIMEOUT=2 PEELBENCH_VM_KEEP=1 TMPDIR=$tmp/runs2 "$vmrun" 6.1 -- true > "$tmp/out" 2> "$tmp/err"
 rc=$?
-check $([ "$rc" = 5 ]; echo $?) "a guest that has not started the command within the boot limit: exit 5 (got $rc)"
+ok $([ "$rc" = 5 ]; echo $?) "a guest that has not started the command within the boot limit: exit 5 (got $rc)"
 [ "$(head -n1 "$tmp/err")" = "peelbench: guest boot failed: the command had not started after 2 s" ] &&
 	grep -q '^--- last console lines' "$tmp/err"
-check $? "the boot failure is reported with the console's last lines"
+ok $? "the boot failure is reported with the console's last lines"
 [ "$rc" = 5 ] || show "$tmp/err"
 ls "$tmp"/runs2/peelbench-vm.*/console.1.log > /dev/null 2>&1 && ! pgrep -f "$tmp/runs2" > /dev/null
-check $? "a boot that fails before the command starts is tried twice; no qemu left"
+ok $? "a boot that fails before the command starts is tried twice; no qemu left"
 
 # --- no guest: the cache ---------------------------------------------------------
 
 [ -n "$k" ] && [ "$(stat -c %Y.%i "$k/.complete" "$k/vmlinuz" 2>/dev/null)" = "$stamp" ]
-check $? "later runs use the cached kernel: nothing downloaded or unpacked again"
+ok $? "later runs use the cached kernel: nothing downloaded or unpacked again"
 [ -n "$k" ] && [ -f "$k/vmlinuz" ] && [ -f "$k/initramfs.cpio.gz" ] && [ -s "$k/SHA256SUMS" ] &&
 	[ -z "$(ls -d "$cache"/kernels/.tmp.* 2>/dev/null)" ]
-check $? "the 6.1 cache entry holds vmlinuz, initramfs and the package checksums; no temporary entries"
+ok $? "the 6.1 cache entry holds vmlinuz, initramfs and the package checksums; no temporary entries"
 (cd "$k" && grep -q '  linux-image-6\.1\..*\.deb$' SHA256SUMS)
-check $? "SHA256SUMS names the image package"
+ok $? "SHA256SUMS names the image package"
+
+finish

@@ -2,7 +2,8 @@
 /* `peelbench check`: the case table, the verdict rule and the two
  * printers (table, JSON).  Pure: no sockets here, so the rule and the
  * exact output are unit-tested on a host without SCTP.  The cases
- * themselves (socket code) are in check_cases.c. */
+ * themselves (socket code) are in check_cases_*.c, listed in
+ * check_cases.c. */
 #ifndef PEELBENCH_CHECK_H
 #define PEELBENCH_CHECK_H
 
