@@ -6,9 +6,9 @@
 # --check, and options every run refuses.  No guest boots.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
-[ -x ./peelbench ] || { echo "Bail out! ./peelbench is not built (make)"; exit 1; }
-. tests/vm/tap.bash
-echo 1..13
+. tests/lib/tap.bash
+plan 13
+require ./peelbench
 
 export PEELBENCH_MATRIX_VMRUN=$PWD/tests/fixtures/matrix/fake-vm-run
 export PEELBENCH_MATRIX_EXEC=$PWD/tests/fixtures/matrix/fake-peelbench
@@ -27,7 +27,7 @@ rc=$?
 [ "$rc" = 1 ] && [ "$(wc -l < "$tmp/err")" = 6 ] &&
 	has "$tmp/err" "nosuch backlog=0 r1 failed (exit 2): the VM runner refused it" &&
 	has "$tmp/err" "no Debian kernel package matches version 'nosuch'"
-check $? "unknown kernel: exit 1 (got $rc), each of its 6 failures on stderr as it happens"
+ok $? "unknown kernel: exit 1 (got $rc), each of its 6 failures on stderr as it happens"
 has "$tmp/out" "3 kernels x 2 cells x 3 repeats = 18 runs, 6 failed" &&
 	has "$tmp/out" "FAILED (0/3)" &&
 	has "$tmp/out" "peel_per_s                   1000/s          1500/s          1.50 [" &&
@@ -35,7 +35,7 @@ has "$tmp/out" "3 kernels x 2 cells x 3 repeats = 18 runs, 6 failed" &&
 	has "$tmp/out" "check: 2 pass, 0 fail, 1 known deviation" &&
 	has "$tmp/out" "check: 1 pass, 1 fail, 1 known deviation (FAIL)" &&
 	has "$tmp/out" "probes see: syscall clone; not: do_peeloff"
-check $? "the table: counts, medians, ratios, check summaries, probe phases"
+ok $? "the table: counts, medians, ratios, check summaries, probe phases"
 r=$tmp/m
 cat > "$tmp/want" <<WANT
 6.1 r1 check --json -o $r/6.1/check.json
@@ -47,7 +47,7 @@ cat > "$tmp/want" <<WANT
 6.1 r2 run --assocs 500 --backlog 0 --no-vm -o $r/6.1/backlog=0-r2.json
 WANT
 [ "$(wc -l < "$tmp/runs.log")" = 14 ] && head -n 7 "$tmp/runs.log" | diff - "$tmp/want" >&2
-check $? "runs in the interleaved order, one check per kernel, 14 in all"
+ok $? "runs in the interleaved order, one check per kernel, 14 in all"
 python3 - "$tmp/m" > "$tmp/py" 2>&1 <<'PY'
 import json, sys
 d = sys.argv[1]
@@ -73,16 +73,16 @@ assert c0["peel_per_s"]["7.3"]["median"] == 1500
 assert abs(c0["peel_per_s"]["7.3"]["ratio"] - 1.5) < 1e-12
 assert c0["phase.do_peeloff.p50_ns"]["7.3"]["n"] == 0
 PY
-check $? "matrix.json agrees with the result files"
+ok $? "matrix.json agrees with the result files"
 show "$tmp/py"
 ./peelbench history list --db "$tmp/h.db" > "$tmp/hist" 2>&1 &&
 	[ "$(wc -l < "$tmp/hist")" = 14 ] && has "$tmp/hist" "12 results in "
-check $? "every good result is in the history, one row each"
+ok $? "every good result is in the history, one row each"
 if command -v gnuplot > /dev/null; then
 	[ -s "$tmp/m/plots/kernels-backlog=64/phases.svg" ]
-	check $? "the kernels' phases side by side, per cell"
+	ok $? "the kernels' phases side by side, per cell"
 else
-	check 1 "gnuplot is missing (make deps installs it)"
+	ok 1 "gnuplot is missing (make deps installs it)"
 fi
 
 # 2. A guest that times out after its first cell, and a run that fails in
@@ -92,20 +92,20 @@ FAKE_VM_TIMEOUT=7.3 FAKE_FAIL_KERNEL=host FAKE_FAIL_ROUND=2 ./peelbench matrix \
 	-o "$tmp/t" > "$tmp/out" 2> "$tmp/err"
 rc=$?
 [ "$rc" = 1 ] && [ "$(wc -l < "$tmp/err")" = 4 ]
-check $? "timeout and a failed run: exit 1 (got $rc), 4 failures on stderr"
+ok $? "timeout and a failed run: exit 1 (got $rc), 4 failures on stderr"
 has "$tmp/out" "7.3 assocs=500 r1: exit 6: the guest exceeded its time limit" &&
 	has "$tmp/out" "7.3 assocs=500 r2: exit 6:" &&
 	has "$tmp/out" "host assocs=250 r2: exit 4: run exited 4: peelbench: cannot attach" &&
 	has "$tmp/out" "host assocs=500 r2: exit 4:" &&
 	! has "$tmp/out" "7.3 assocs=250 r" && has "$tmp/out" "host     host.0-fake (native)"
-check $? "exactly the timed-out and failed cells are listed, with their codes"
+ok $? "exactly the timed-out and failed cells are listed, with their codes"
 
 # 3. All good: exit 0, nothing on stderr, --json prints matrix.json.
 ./peelbench matrix --kernels 6.1,7.3 --repeat 2 --json --no-history --no-plot \
 	-o "$tmp/g" > "$tmp/out" 2> "$tmp/err"
 rc=$?
 [ "$rc" = 0 ] && [ ! -s "$tmp/err" ] && has "$tmp/out" '"schema":"peelbench-matrix/1"'
-check $? "all good: exit 0 (got $rc), stderr empty, JSON on stdout"
+ok $? "all good: exit 0 (got $rc), stderr empty, JSON on stdout"
 
 # --run-repeat N reaches every run as --repeat N through the guest's inner
 # matrix (which refuses a --repeat written as a run option).
@@ -114,7 +114,7 @@ FAKE_RUN_LOG=$tmp/rr.log ./peelbench matrix --kernels 6.1 --repeat 1 --run-repea
 rc=$?
 [ "$rc" = 0 ] && [ ! -s "$tmp/err" ] &&
 	[ "$(grep -c -- 'run --repeat 2 --assocs 300 --no-vm' "$tmp/rr.log")" = 1 ]
-check $? "--run-repeat 2 reaches the run as --repeat 2 (exit $rc)"
+ok $? "--run-repeat 2 reaches the run as --repeat 2 (exit $rc)"
 
 # --check: 7.3's fake check has a failing case: exit 1, no run failed.
 ./peelbench matrix --kernels 6.1,7.3 --repeat 2 --check --no-history --no-plot \
@@ -122,7 +122,7 @@ check $? "--run-repeat 2 reaches the run as --repeat 2 (exit $rc)"
 rc=$?
 [ "$rc" = 1 ] && has "$tmp/out" "= 4 runs, 0 failed" &&
 	has "$tmp/out" "check: 1 pass, 1 fail, 1 known deviation (FAIL)"
-check $? "--check with a failing case: exit 1 (got $rc), no run failed"
+ok $? "--check with a failing case: exit 1 (got $rc), no run failed"
 
 # run refuses an option: every cell of the first batch says so; the matrix
 # stops there instead of booting every other guest.
@@ -130,6 +130,7 @@ FAKE_VM_LOG=$tmp/vm.log ./peelbench matrix --kernels 6.1,7.3 --repeat 2 --no-his
 	--no-plot --bogus 1 -o "$tmp/b" > "$tmp/out" 2> "$tmp/err"
 rc=$?
 [ "$rc" = 2 ] && has "$tmp/err" "run refused the options of every cell"
-check $? "options every run refuses: exit 2 (got $rc)"
+ok $? "options every run refuses: exit 2 (got $rc)"
 [ "$(wc -l < "$tmp/vm.log")" = 1 ]
-check $? "... after one guest, not all four"
+ok $? "... after one guest, not all four"
+finish
