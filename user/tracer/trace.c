@@ -8,12 +8,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
@@ -26,10 +25,9 @@
 #include "peel.skel.h"
 #include "peelbench.h"
 #include "probes.h"
+#include "sctp_avail.h"
 #include "stats.h"
 #include "trace.h"
-
-extern char **environ;
 
 /* Everything the maps hold, summed over CPUs. */
 struct snapshot {
@@ -125,37 +123,15 @@ static bool can_trace(void)
 	return has_cap(d, CAP_SYS_ADMIN) || (has_cap(d, 39) && has_cap(d, 38));
 }
 
-static int run_quiet(const char *const argv[])
-{
-	posix_spawn_file_actions_t fa;
-	int st = -1;
-	pid_t pid;
-
-	posix_spawn_file_actions_init(&fa);
-	if (!pb.verbose) {
-		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	}
-	if (posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ)) {
-		posix_spawn_file_actions_destroy(&fa);
-		return -1;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	if (waitpid(pid, &st, 0) < 0)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* The plan for this machine; loads sctp first when it is missing. */
 static int resolve_plan(const struct trace_opts *opts, struct probe_plan *plan)
 {
-	static const char *const modprobe[] = { "modprobe", "sctp", NULL };
 	struct probe_sources src;
 
 	probe_sources_read(&src);
 	if (!src.kallsyms || !strstr(src.kallsyms, "sctp_assoc_migrate")) {
-		pb_debug("sctp not loaded: trying 'modprobe sctp'");
-		run_quiet(modprobe);
+		pb_debug("sctp not loaded: loading it");
+		pb_sctp_avail(AF_INET);
 		probe_sources_free(&src);
 		probe_sources_read(&src);
 	}
