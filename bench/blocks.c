@@ -75,13 +75,16 @@ int bench_blocks_summary(const struct bench_blocks *bb, unsigned int arm, uint64
 
 int bench_blocks_open(struct bench_blocks *bb)
 {
-	struct bench_blocks_state *st = calloc(1, sizeof(*st));
 	unsigned int arms = bb->size_arms > bb->narms ? bb->size_arms : bb->narms;
 	unsigned long long per_round = (unsigned long long)arms * bb->block;
+	struct bench_blocks_state *st;
 	int ret;
 
-	bb->st = st;
 	bb->done = 0;
+	ret = bench_fdlimit_ensure(2 * per_round + 64, per_round);
+	if (ret)
+		return ret;
+	bb->st = st = calloc(1, sizeof(*st));
 	bb->b = calloc((size_t)bb->rounds * bb->narms, sizeof(*bb->b));
 	if (st) {
 		st->srv.fd = -1;
@@ -94,14 +97,11 @@ int bench_blocks_open(struct bench_blocks *bb)
 	}
 	bench_config_defaults(&st->bc);
 	st->bc.assocs = per_round;
-	ret = bench_fdlimit_ensure(2 * per_round + 64, per_round);
-	if (ret)
-		return ret;
-	return bench_server_open(&st->bc, &st->srv);
+	return 0;
 }
 
 /* The associations of one round, n blocks of them, all up before its
- * first block. */
+ * first block; the server socket first, when this is the first round. */
 static int setup_round(struct bench_blocks *bb, unsigned int nblocks)
 {
 	struct bench_blocks_state *st = bb->st;
@@ -109,6 +109,11 @@ static int setup_round(struct bench_blocks *bb, unsigned int nblocks)
 	struct bench_errors errs;
 	int ret;
 
+	if (st->srv.fd < 0) {
+		ret = bench_server_open(&st->bc, &st->srv);
+		if (ret)
+			return ret;
+	}
 	bench_errors_init(&errs);
 	ret = bench_assocs_setup(&st->bc, &st->srv, &st->set, n, &st->slot, &errs, NULL, NULL);
 	if (ret)

@@ -151,8 +151,9 @@ double bench_blocks_added(const struct bench_blocks *bb, unsigned int r, unsigne
 int bench_blocks_summary(const struct bench_blocks *bb, unsigned int arm, uint64_t seed,
 			 struct bench_arm_summary *s);
 
-/* Raise the descriptor limit, allocate, open the server socket.  0 or a
- * PB_EXIT_* code (printed); bench_blocks_close in every case. */
+/* Raise the descriptor limit and allocate (the server socket opens with
+ * the first round).  0 or a PB_EXIT_* code (printed); bench_blocks_close
+ * in every case. */
 int bench_blocks_open(struct bench_blocks *bb);
 /* Every round, interleaved.  0, -EINTR (stopped: done says how far it
  * got) or a PB_EXIT_* code (printed). */
