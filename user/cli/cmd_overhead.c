@@ -45,6 +45,8 @@ static const struct {
 	[M_FLOOR]   = { "floor",   "the programs attached, each returning at its pid filter" },
 };
 
+_Static_assert(M_MAX <= BENCH_ARMS_MAX, "one arm per mode");
+
 struct ovh_cfg {
 	unsigned int rounds, block;
 	unsigned int mode_mask;		/* bits of enum ovh_mode; none always */
