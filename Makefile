@@ -16,8 +16,10 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 
 # Layers, bottom up.  Each folder compiles with the include paths of the
 # layers it may use and no others, so a wrong include fails to build:
-#   user/common   errors, exit codes, number parsers, statistics, sctp probe
-#   bench/        the load generator (common only)
+#   user/common   errors, exit codes, number parsers, statistics, SCTP here
+#                 (after modprobe: sctp_avail.h)
+#   bench/        the load generator (common only); others include only
+#                 its public header, bench/driver.h
 #   user/tracer   probe plan, BPF loader, histograms (common, bpf/, skeleton)
 #   user/results  result files: read, write, atomic writer (common, bench)
 #   user/analysis compare, history, export tables (results, common)
