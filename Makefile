@@ -16,8 +16,10 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 
 # Layers, bottom up.  Each folder compiles with the include paths of the
 # layers it may use and no others, so a wrong include fails to build:
-#   user/common   errors, exit codes, number parsers, statistics, sctp probe
-#   bench/        the load generator (common only)
+#   user/common   errors, exit codes, number parsers, statistics, SCTP here
+#                 (after modprobe: sctp_avail.h)
+#   bench/        the load generator (common only); others include only
+#                 its public header, bench/driver.h
 #   user/tracer   probe plan, BPF loader, histograms (common, bpf/, skeleton)
 #   user/results  result files: read, write, atomic writer (common, bench)
 #   user/analysis compare, history, export tables, plots (results, common)
@@ -128,7 +130,7 @@ unit-test: all $(UNIT_BINS)
 # build/fuzz/corpus.  stderr of the target (its one-line refusals) is
 # closed; crashes are still reported.
 FUZZ_TIME ?= 60
-FUZZ_SRCS := fuzz/fuzz_result.c user/results/result.c user/common/stats.c user/common/util.c
+FUZZ_SRCS := fuzz/fuzz_result.c user/results/result.c $(wildcard user/common/stats*.c) user/common/util.c
 $(OUTPUT)/fuzz/fuzz_result: $(FUZZ_SRCS) user/results/result.h user/common/stats.h user/common/peelbench.h
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)/corpus

@@ -14,10 +14,11 @@
 #include <netinet/sctp.h>
 
 #include "assoc.h"
+#include "driver.h"
 #include "peelbench.h"
-#include "stop.h"
+#include "sctp_avail.h"
 
-static double now_s(void)
+double bench_now_s(void)
 {
 	struct timespec ts;
 
@@ -30,15 +31,14 @@ static int family_af(int family)
 	return family == BENCH_INET6 ? AF_INET6 : AF_INET;
 }
 
-int bench_sctp_probe(int family)
+int bench_sctp_probe(enum bench_family family)
 {
-	int fd = socket(family_af(family), SOCK_SEQPACKET, IPPROTO_SCTP);
+	return pb_sctp_socket_errno(family_af(family));
+}
 
-	if (fd >= 0) {
-		close(fd);
-		return 0;
-	}
-	return errno;
+int bench_sctp_avail(enum bench_family family)
+{
+	return pb_sctp_avail(family_af(family));
 }
 
 /* Source address k of the clients: 127.0.0.(2+k), or ::1. */
@@ -262,7 +262,7 @@ static int setup_blocking(const struct bench_config *c, struct bench_server *s,
 			  struct bench_assoc_set *set, unsigned long long *slot,
 			  struct bench_errors *errs, bench_tick_fn tick, void *ctx)
 {
-	double last = now_s();
+	double last = bench_now_s();
 	size_t i;
 	int err;
 
@@ -272,9 +272,9 @@ static int setup_blocking(const struct bench_config *c, struct bench_server *s,
 		err = start_connect(c, s, &set->a[i], slot, false);
 		if (err)
 			fail_assoc(&set->a[i], errs, -err);
-		if (tick && now_s() - last > 0.1) {
+		if (tick && bench_now_s() - last > 0.1) {
 			tick(ctx, "setup", i + 1, set->n);
-			last = now_s();
+			last = bench_now_s();
 		}
 	}
 	return 0;
@@ -346,7 +346,7 @@ int bench_assocs_setup(const struct bench_config *c, struct bench_server *s,
 		       unsigned long long *slot, struct bench_errors *errs,
 		       bench_tick_fn tick, void *ctx)
 {
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	size_t i;
 	int err;
 
@@ -365,7 +365,7 @@ int bench_assocs_setup(const struct bench_config *c, struct bench_server *s,
 		err = setup_blocking(c, s, set, slot, errs, tick, ctx);
 	else
 		err = setup_epoll(c, s, set, slot, errs, tick, ctx);
-	set->setup_s = now_s() - t0;
+	set->setup_s = bench_now_s() - t0;
 	if (err)
 		return err;
 	for (i = 0; i < n; i++) {

@@ -52,8 +52,8 @@ struct bench_assoc_set {
  * (NULL: none). */
 typedef void (*bench_tick_fn)(void *ctx, const char *phase, size_t done, size_t total);
 
-/* Nonzero: the kernel has no SCTP for this family (socket() said so). */
-int bench_sctp_probe(int family);
+/* CLOCK_MONOTONIC in seconds. */
+double bench_now_s(void);
 
 /* Server socket bound to the loopback address, listening.  Prints its own
  * error; returns 0 or a PB_EXIT_* code (EADDRINUSE: PB_EXIT_RUNTIME). */

@@ -14,7 +14,6 @@
 #include "peeler.h"
 #include "peelbench.h"
 #include "progress.h"
-#include "stop.h"
 
 struct run_ctx {
 	const struct bench_config *c;

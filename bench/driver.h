@@ -1,16 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The benchmark as a whole: warm-up, then --repeat rounds, each setting up
- * its associations (plus --backlog fillers), starting the load, peeling
- * everything off with the workers and tearing down.  The caller (cmd_run)
- * gets a tick about every 100 ms from the main thread, for the tracer. */
+/* bench/'s one public header: the load generator as the commands use it.
+ * The other headers of bench/ are its internals.
+ *
+ * bench_run: the benchmark as a whole: warm-up, then --repeat rounds, each
+ * setting up its associations (plus --backlog fillers), starting the load,
+ * peeling everything off with the workers and tearing down.  The caller
+ * (cmd_run) gets a tick about every 100 ms from the main thread, for the
+ * tracer.
+ *
+ * bench_blocks: interleaved A/B blocks of peeloffs in one process
+ * (peelbench overhead). */
 #ifndef PEELBENCH_BENCH_DRIVER_H
 #define PEELBENCH_BENCH_DRIVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "errors.h"
 #include "samples.h"
+#include "stats.h"
 
 struct bench_round {
 	unsigned long long assocs;	/* requested */
@@ -62,5 +72,98 @@ struct bench_result {
 int bench_run(const struct bench_config *c, const struct bench_hooks *h,
 	      struct bench_result *r);
 void bench_result_free(struct bench_result *r);
+
+/* 0 when this kernel has SCTP for family (enum bench_family), else
+ * socket()'s errno; _avail tries `modprobe sctp` first when it is missing
+ * (sctp_avail.h). */
+int bench_sctp_probe(enum bench_family family);
+int bench_sctp_avail(enum bench_family family);
+
+/* The stop request (SIGINT): set from a signal handler, read by every loop
+ * of the driver and the blocks, which then unwind and close what they
+ * opened. */
+void bench_request_stop(void);	/* async-signal-safe */
+bool bench_stop_requested(void);
+
+/* ---- A/B blocks -------------------------------------------------------
+ * Per round, the associations of every arm's block are set up first (not
+ * timed); then each arm peels its own block in a tight loop, timed call by
+ * call, in an order that turns every round (bench_blocks_arm) so that no
+ * arm always runs first or last; the peeled sockets are closed when the
+ * round ends.  Arm 0 is the baseline: every arm's ratio and added time are
+ * against arm 0's block of the same round.  The hooks attach and detach
+ * what an arm measures (a tracer) around its block. */
+#define BENCH_ARMS_MAX 8
+
+struct bench_block {
+	double rate;			/* peels per second of the block */
+	double p50;			/* median call, ns */
+	unsigned long long ok;		/* peeled */
+	unsigned long long seen;	/* left to the hooks (the tracer's count) */
+};
+
+struct bench_block_hooks {
+	/* Right before arm's block; 0 or a PB_EXIT_* code (printed). */
+	int (*before)(void *ctx, unsigned int arm);
+	/* Right after it, b filled but for seen. */
+	void (*after)(void *ctx, unsigned int arm, struct bench_block *b);
+	/* After every complete round (0-based). */
+	void (*round_done)(void *ctx, unsigned int round);
+	void *ctx;
+};
+
+struct bench_blocks_state;
+
+struct bench_blocks {
+	unsigned int rounds;		/* >= 1 */
+	unsigned int block;		/* peeloffs per block, >= 1 */
+	unsigned int narms;		/* 1 .. BENCH_ARMS_MAX, arm 0 the baseline */
+	/* Blocks per round the descriptor limit and the client addresses are
+	 * sized for: >= narms, 0 for narms. */
+	unsigned int size_arms;
+	const char *who;		/* prefix of the errors: "overhead" */
+	const char *const *arm_names;	/* for -v; NULL: numbers */
+	struct bench_block_hooks h;
+	struct bench_block *b;		/* b[round * narms + arm] */
+	unsigned int done;		/* complete rounds */
+	struct bench_blocks_state *st;
+};
+
+struct bench_arm_summary {
+	double peel_per_s;		/* median over rounds */
+	double call_p50_ns;		/* median over rounds of the median call */
+	double ratio;			/* median of rate / arm 0's rate */
+	double added_ns;		/* median of p50 - arm 0's p50 */
+	bool has_ci;			/* arms > 0 with a bootstrap CI */
+	struct pb_ci ratio_ci95;
+	unsigned long long peeled;	/* over every round */
+};
+
+/* The arm that runs k-th (0-based) in round r. */
+unsigned int bench_blocks_arm(unsigned int r, unsigned int k, unsigned int narms);
+/* Round r's block of arm, its ratio and added time against arm 0. */
+struct bench_block *bench_blocks_at(const struct bench_blocks *bb, unsigned int r,
+				    unsigned int arm);
+double bench_blocks_ratio(const struct bench_blocks *bb, unsigned int r, unsigned int arm);
+double bench_blocks_added(const struct bench_blocks *bb, unsigned int r, unsigned int arm);
+/* Over the complete rounds; the CI (2000 resamples, seeded with seed) for
+ * arms > 0.  -1 when no round is complete or out of memory. */
+int bench_blocks_summary(const struct bench_blocks *bb, unsigned int arm, uint64_t seed,
+			 struct bench_arm_summary *s);
+
+/* Raise the descriptor limit and allocate (the server socket opens with
+ * the first round).  0 or a PB_EXIT_* code (printed); bench_blocks_close
+ * in every case. */
+int bench_blocks_open(struct bench_blocks *bb);
+/* Every round, interleaved.  0, -EINTR (stopped: done says how far it
+ * got) or a PB_EXIT_* code (printed). */
+int bench_blocks_run(struct bench_blocks *bb);
+/* One more round, of one block per arm in arms[0 .. n) in that order,
+ * into out[0 .. n) (counted in no summary).  The hooks run as in a round;
+ * ready, when given, right after the setup: nonzero skips the blocks.
+ * Same returns as bench_blocks_run. */
+int bench_blocks_extra(struct bench_blocks *bb, const unsigned int *arms, unsigned int n,
+		       int (*ready)(void *ctx), struct bench_block *out);
+void bench_blocks_close(struct bench_blocks *bb);
 
 #endif

@@ -9,9 +9,9 @@
 
 #include <netinet/sctp.h>
 
+#include "driver.h"
 #include "load.h"
 #include "peelbench.h"
-#include "stop.h"
 #include "wire.h"
 
 static void ts_add_ns(struct timespec *ts, long long ns)

@@ -10,9 +10,9 @@
 
 #include <netinet/sctp.h>
 
-#include "peeler.h"
+#include "driver.h"
 #include "peelbench.h"
-#include "stop.h"
+#include "peeler.h"
 #include "verify.h"
 #include "wire.h"
 

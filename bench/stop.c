@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The stop flag: a lock-free atomic, so a signal handler may set it. */
+/* The run's stop request (SIGINT; see driver.h): a lock-free atomic,
+ * so a signal handler may set it. */
 #include <stdatomic.h>
 
-#include "stop.h"
+#include "driver.h"
 
 static atomic_int stop_flag;
 

@@ -8,7 +8,7 @@
 
 #include <netinet/sctp.h>
 
-#include "stop.h"
+#include "driver.h"
 #include "wire.h"
 
 /* Padding after the header: the payload's contents do not matter. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Oracle for user/stats.c's least squares: scipy.stats.linregress.
+"""Oracle for user/common/stats_tests.c's least squares: scipy.stats.linregress.
 
 Reads FILE: one case per line, "x1 x2 ... | y1 y2 ...".  Prints
 "slope intercept r2" per case."""

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Oracle for user/stats.c's Mann-Whitney U: scipy.stats.mannwhitneyu.
+"""Oracle for user/common/stats_tests.c's Mann-Whitney U: scipy.stats.mannwhitneyu.
 
 Reads FILE: one case per line, "x1 x2 ... | y1 y2 ...".  Prints one line
 per case: "U1 p method" where U1 is U of x and method is exact or

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Oracle for user/stats.c's Welch t-test: scipy.stats.ttest_ind with
+"""Oracle for user/common/stats_tests.c's Welch t-test: scipy.stats.ttest_ind with
 equal_var=False.
 
 Reads FILE: one case per line, "a1 a2 ... | b1 b2 ...".  Prints one line

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "config.h"
+#include "driver.h"
 #include "fdlimit.h"
 #include "peelbench.h"
 

@@ -12,7 +12,6 @@
 
 #include <json-c/json.h>
 
-#include "config.h"
 #include "driver.h"
 #include "result_write.h"
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "samples.h"
+#include "driver.h"
 #include "stats.h"
 
 static void test_percentiles_nearest_rank(void **state)

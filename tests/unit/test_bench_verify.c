@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
+#include "driver.h"
 #include "verify.h"
 #include "wire.h"
 

@@ -8,7 +8,6 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +23,10 @@
 #include "commands.h"
 #include "jsonfile.h"
 #include "peelbench.h"
+#include "sctp_avail.h"
 
 /* Per case, killed by SIGALRM past this: the longest case waits 3 x 5 s. */
 #define CASE_TIMEOUT_S 60
-
-extern char **environ;
 
 static void usage(FILE *f)
 {
@@ -44,42 +42,10 @@ static void usage(FILE *f)
 		"      2 bad option, 3 no SCTP in this kernel, 4 cannot write F\n");
 }
 
-static int sctp_socket_errno(void)
-{
-	int fd = socket(AF_INET, SOCK_SEQPACKET | SOCK_CLOEXEC, IPPROTO_SCTP);
-
-	if (fd < 0)
-		return errno;
-	close(fd);
-	return 0;
-}
-
-/* `modprobe -q sctp`, quietly; whether it worked shows in the retry. */
-static void try_modprobe(void)
-{
-	char *argv[] = { "modprobe", "-q", "sctp", NULL };
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int st;
-
-	if (posix_spawn_file_actions_init(&fa))
-		return;
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	if (!posix_spawnp(&pid, "modprobe", &fa, NULL, argv, environ))
-		waitpid(pid, &st, 0);
-	posix_spawn_file_actions_destroy(&fa);
-}
-
 static int require_sctp(void)
 {
-	int err = sctp_socket_errno();
+	int err = pb_sctp_avail(AF_INET);
 
-	if (!err)
-		return 0;
-	pb_debug("sctp socket: %s; trying modprobe sctp", pb_errno_name(err));
-	try_modprobe();
-	err = sctp_socket_errno();
 	if (!err)
 		return 0;
 	pb_err("no sctp in this kernel (socket: %s, also after 'modprobe sctp'); try 'peelbench --vm 6.1 check'",

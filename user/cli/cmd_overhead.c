@@ -1,42 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
 /* peelbench overhead: what the tracer costs the peeloff it measures.
  *
- * Blocks of peeloffs in a tight loop, one block per mode per round: no
- * tracer, and the tracer in each asked-for mode, attached before its block
- * and detached after it, all in this one process.  Every tracer is loaded
- * once, at the start: between blocks only attach and detach happen, so
- * the blocks of a round run seconds apart, not minutes.  A round's
- * associations are all set up before its first block (not timed), and its
- * peeled sockets closed after its last.  The order of the modes turns
- * every round, so that no mode always runs first or last.
- * A round's ratio compares its traced block with its own untraced block;
- * the median over rounds and its bootstrap CI are reported, with the
- * median call and the time each call gained.  Last, with bpf_stats on,
- * one more block per traced mode gives every program's run time per hit. */
+ * The blocks are bench/'s A/B blocks (driver.h, bench_blocks): one arm
+ * per mode, "none" (no tracer) the baseline, then the tracer in each
+ * asked-for mode, attached before its block and detached after it, all in
+ * this one process.  Every tracer is loaded once, at the start: between
+ * blocks only attach and detach happen, so the blocks of a round run
+ * seconds apart, not minutes.  A round's ratio compares its traced block
+ * with its own untraced block; the median over rounds and its bootstrap
+ * CI are reported, with the median call and the time each call gained.
+ * Last, with bpf_stats on, one more block per traced mode gives every
+ * program's run time per hit.  This file: options, the tracer around the
+ * blocks, the result. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <json-c/json.h>
 
-#include "assoc.h"
 #include "commands.h"
-#include "config.h"
-#include "errors.h"
-#include "fdlimit.h"
+#include "driver.h"
 #include "jsonfile.h"
 #include "opts.h"
-#include "peeler.h"
 #include "peelbench.h"
 #include "probes.h"
 #include "stats.h"
-#include "stop.h"
 #include "trace.h"
 
 enum ovh_mode { M_NONE, M_HIST, M_EVENTS, M_SYSCALL, M_FLOOR, M_MAX };
@@ -52,6 +45,8 @@ static const struct {
 	[M_FLOOR]   = { "floor",   "the programs attached, each returning at its pid filter" },
 };
 
+_Static_assert(M_MAX <= BENCH_ARMS_MAX, "one arm per mode");
+
 struct ovh_cfg {
 	unsigned int rounds, block;
 	unsigned int mode_mask;		/* bits of enum ovh_mode; none always */
@@ -61,29 +56,18 @@ struct ovh_cfg {
 	const char *out;
 };
 
-struct mode_data {
-	double *rate;			/* per round: peels per second of the block */
-	double *p50;			/* per round: median call, ns */
-	double *ratio;			/* per round: rate / the round's untraced rate */
-	double *added;			/* per round: p50 - the untraced p50 */
-	unsigned long long *ok, *seen;	/* per round: peeled; counted by the tracer */
-	struct json_object *progs;	/* bpf_stats, one block */
-	double bpf_ns_per_peel;
-	unsigned long long stats_ok;
-};
-
 struct ovh {
 	struct ovh_cfg cfg;
-	struct bench_config bc;
-	struct bench_server srv;
-	unsigned long long slot;
-	struct mode_data m[M_MAX];
-	unsigned int done;		/* complete rounds */
-	struct tracer *t[M_MAX];	/* loaded, attached only for a block */
-	struct bench_assoc_set set;	/* the round's associations */
-	double *lat;			/* one block's calls, ns */
-	int *fds;			/* the round's peeled sockets */
-	size_t nfds;
+	struct bench_blocks bb;		/* one arm per mode asked for */
+	unsigned int mode[M_MAX];	/* per arm: its mode */
+	const char *arm_name[M_MAX];
+	struct tracer *t[M_MAX];	/* per mode: loaded, attached only for a block */
+	unsigned long long before;	/* the attached tracer's count before its block */
+	bool collect;			/* the bpf_stats blocks: read the programs' stats */
+	int stats_fd;			/* BPF_STATS_RUN_TIME on while open */
+	int stats_err;			/* errno of bpf_enable_stats */
+	struct json_object *progs[M_MAX];	/* per mode: bpf_stats, one block */
+	double bpf_ns_per_peel[M_MAX];
 };
 
 static bool parse_modes(const char *list, void *field)
@@ -165,14 +149,6 @@ static int parse(int argc, char **argv, struct ovh_cfg *cfg)
 	return pb_opts_parse(&ovh_spec, argc, argv, cfg, &first);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void on_sigint(int sig)
 {
 	bench_request_stop();
@@ -198,77 +174,47 @@ static void on_prog(void *ctx, const char *name, unsigned long long cnt, unsigne
 	c->total_ns += ns;
 }
 
-/* Peel associations [from, from + block) of the round's set in a tight
- * loop, timed call by call, with mode's tracer attached around the loop
- * (loaded in advance: attaching is all that happens between blocks).
- * Fills rate, p50, ok, seen; with sc, the programs' bpf_stats.  The
- * peeled sockets stay open until the round ends.  0, -EINTR, or a
- * PB_EXIT_* code. */
-static int run_block(struct ovh *o, enum ovh_mode mode, size_t from, double *rate,
-		     double *p50, unsigned long long *ok, unsigned long long *seen,
-		     struct stats_ctx *sc)
+/* bench_blocks hooks: arm's tracer (loaded in advance: attaching is all
+ * that happens between blocks) attached around its block. */
+static int block_before(void *ctx, unsigned int arm)
 {
-	struct tracer *t = o->t[mode];
-	unsigned long long before = 0;
-	unsigned int n = 0;
-	double t0, t1, tc;
-	size_t i;
-	int ret, fd;
+	struct ovh *o = ctx;
+	struct tracer *t = o->t[o->mode[arm]];
 
-	if (t) {
-		before = tracer_peeloff_ok(t);
-		ret = tracer_attach(t);
-		if (ret)
-			return ret;
-	}
-	t0 = now_s();
-	for (i = from; i < from + o->cfg.block; i++) {
-		tc = now_s();
-		fd = bench_peeloff(o->srv.fd, BENCH_CALL_PEELOFF, 0, o->set.a[i].id);
-		if (fd < 0)
-			continue;
-		o->lat[n++] = (now_s() - tc) * 1e9;
-		o->fds[o->nfds++] = fd;
-	}
-	t1 = now_s();
-	*ok = n;
-	*rate = n / (t1 - t0);
-	*p50 = pb_median(o->lat, n);
-	*seen = 0;
-	if (t) {
-		tracer_poll(t, 0);
-		*seen = tracer_peeloff_ok(t) - before;
-		if (sc)
-			tracer_prog_stats(t, on_prog, sc);
-		tracer_detach(t);
-	}
-	return bench_stop_requested() ? -EINTR : 0;
+	if (!t)
+		return 0;
+	o->before = tracer_peeloff_ok(t);
+	return tracer_attach(t);
 }
 
-/* The associations of one round, all up before its first block. */
-static int setup_round(struct ovh *o, unsigned int blocks)
+/* Its count of the block's peeloffs; in the bpf_stats blocks, the
+ * programs' stats too. */
+static void block_after(void *ctx, unsigned int arm, struct bench_block *b)
 {
-	struct bench_errors errs;
-	size_t n = (size_t)blocks * o->cfg.block;
-	int ret;
+	struct ovh *o = ctx;
+	unsigned int m = o->mode[arm];
+	struct tracer *t = o->t[m];
+	struct stats_ctx sc = { 0 };
 
-	bench_errors_init(&errs);
-	ret = bench_assocs_setup(&o->bc, &o->srv, &o->set, n, &o->slot, &errs, NULL, NULL);
-	if (ret)
-		return ret;
-	if (o->set.up < n) {
-		pb_err("overhead: only %zu of %zu associations came up", o->set.up, n);
-		return PB_EXIT_RUNTIME;
+	if (!t)
+		return;
+	tracer_poll(t, 0);
+	b->seen = tracer_peeloff_ok(t) - o->before;
+	if (o->collect) {
+		sc.arr = json_object_new_array();
+		tracer_prog_stats(t, on_prog, &sc);
+		o->progs[m] = sc.arr;
+		o->bpf_ns_per_peel[m] = b->ok ? (double)sc.total_ns / b->ok : 0;
 	}
-	return 0;
+	tracer_detach(t);
 }
 
-static void end_round(struct ovh *o)
+static void round_done(void *ctx, unsigned int r)
 {
-	while (o->nfds)
-		close(o->fds[--o->nfds]);
-	bench_assocs_free(&o->set);
-	memset(&o->set, 0, sizeof(o->set));
+	struct ovh *o = ctx;
+
+	if (!o->cfg.json)
+		fprintf(stderr, "peelbench: round %u of %u done\n", r + 1, o->cfg.rounds);
 }
 
 /* Every traced mode's tracer, loaded and not attached. */
@@ -297,75 +243,44 @@ static int open_tracers(struct ovh *o)
 	return 0;
 }
 
-static int alloc_modes(struct ovh *o)
-{
-	unsigned int r = o->cfg.rounds, i;
-
-	for (i = 0; i < M_MAX; i++) {
-		struct mode_data *d = &o->m[i];
-
-		d->rate = calloc(r, sizeof(double));
-		d->p50 = calloc(r, sizeof(double));
-		d->ratio = calloc(r, sizeof(double));
-		d->added = calloc(r, sizeof(double));
-		d->ok = calloc(r, sizeof(unsigned long long));
-		d->seen = calloc(r, sizeof(unsigned long long));
-		if (!d->rate || !d->p50 || !d->ratio || !d->added || !d->ok || !d->seen)
-			return -1;
-	}
-	o->lat = calloc(o->cfg.block, sizeof(double));
-	o->fds = calloc((size_t)M_MAX * o->cfg.block, sizeof(int));
-	return o->lat && o->fds ? 0 : -1;
-}
-
-static void free_modes(struct ovh *o)
+static void close_tracers(struct ovh *o)
 {
 	unsigned int i;
 
 	for (i = 0; i < M_MAX; i++) {
-		free(o->m[i].rate);
-		free(o->m[i].p50);
-		free(o->m[i].ratio);
-		free(o->m[i].added);
-		free(o->m[i].ok);
-		free(o->m[i].seen);
-		json_object_put(o->m[i].progs);
+		json_object_put(o->progs[i]);
 		tracer_close(o->t[i]);
 	}
-	free(o->lat);
-	free(o->fds);
 }
 
-static int rounds(struct ovh *o)
+/* The arms: one per mode asked for, in the order of enum ovh_mode. */
+static void setup_blocks(struct ovh *o)
 {
-	unsigned int r, k, i, m, order[M_MAX], nm = 0;
-	int ret;
+	struct bench_blocks *bb = &o->bb;
+	unsigned int i;
 
+	bb->rounds = o->cfg.rounds;
+	bb->block = o->cfg.block;
+	bb->size_arms = M_MAX;
+	bb->who = "overhead";
+	bb->arm_names = o->arm_name;
+	bb->h = (struct bench_block_hooks){ .before = block_before, .after = block_after,
+					    .round_done = round_done, .ctx = o };
 	for (i = 0; i < M_MAX; i++)
-		if (o->cfg.mode_mask & (1u << i))
-			order[nm++] = i;
-	for (r = 0; r < o->cfg.rounds; r++) {
-		pb_debug("round %u: setup at %.3f s", r + 1, now_s());
-		ret = setup_round(o, nm);
-		pb_debug("round %u: blocks at %.3f s", r + 1, now_s());
-		for (k = 0; !ret && k < nm; k++) {
-			m = order[(k + r) % nm];
-			pb_debug("round %u: %s at %.3f s", r + 1, modes[m].name, now_s());
-			ret = run_block(o, m, (size_t)k * o->cfg.block, &o->m[m].rate[r],
-					&o->m[m].p50[r], &o->m[m].ok[r], &o->m[m].seen[r], NULL);
+		if (o->cfg.mode_mask & (1u << i)) {
+			o->mode[bb->narms] = i;
+			o->arm_name[bb->narms++] = modes[i].name;
 		}
-		pb_debug("round %u: closing at %.3f s", r + 1, now_s());
-		end_round(o);
-		if (ret)
-			return ret;
-		for (i = 0; i < M_MAX; i++) {
-			o->m[i].ratio[r] = o->m[i].rate[r] / o->m[M_NONE].rate[r];
-			o->m[i].added[r] = o->m[i].p50[r] - o->m[M_NONE].p50[r];
-		}
-		o->done = r + 1;
-		if (!o->cfg.json)
-			fprintf(stderr, "peelbench: round %u of %u done\n", r + 1, o->cfg.rounds);
-	}
+}
+
+static int stats_ready(void *ctx)
+{
+	struct ovh *o = ctx;
+
+	o->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (o->stats_fd < 0)
+		return o->stats_err = errno;
+	o->collect = true;
 	return 0;
 }
 
@@ -373,38 +288,20 @@ static int rounds(struct ovh *o)
  * programs' counters move only then, and only while attached). */
 static int prog_stats(struct ovh *o, struct json_object **note)
 {
-	unsigned int i, k = 0, nt = 0;
-	unsigned long long seen;
-	struct stats_ctx sc;
-	double rate, p50;
-	int fd, ret;
+	struct bench_block b[M_MAX];
+	unsigned int arms[M_MAX], i;
+	int ret;
 
-	for (i = M_HIST; i < M_MAX; i++)
-		nt += !!(o->cfg.mode_mask & (1u << i));
-	ret = setup_round(o, nt);
-	if (ret) {
-		end_round(o);
-		return ret;
-	}
-	fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (fd < 0) {
-		*note = json_object_new_string(pb_errno_name(errno));
-		end_round(o);
-		return 0;
-	}
-	for (i = M_HIST; i < M_MAX && !ret; i++) {
-		if (!(o->cfg.mode_mask & (1u << i)))
-			continue;
-		sc.arr = json_object_new_array();
-		sc.total_ns = 0;
-		ret = run_block(o, i, (size_t)k++ * o->cfg.block, &rate, &p50,
-				&o->m[i].stats_ok, &seen, &sc);
-		o->m[i].progs = sc.arr;
-		o->m[i].bpf_ns_per_peel = o->m[i].stats_ok ?
-			(double)sc.total_ns / o->m[i].stats_ok : 0;
-	}
-	close(fd);
-	end_round(o);
+	for (i = 1; i < o->bb.narms; i++)
+		arms[i - 1] = i;
+	o->stats_fd = -1;
+	o->stats_err = 0;
+	ret = bench_blocks_extra(&o->bb, arms, o->bb.narms - 1, stats_ready, b);
+	if (o->stats_err && !ret)
+		*note = json_object_new_string(pb_errno_name(o->stats_err));
+	if (o->stats_fd >= 0)
+		close(o->stats_fd);
+	o->collect = false;
 	return ret;
 }
 
@@ -413,85 +310,103 @@ static struct json_object *jd(double v)
 	return json_object_new_double(v);
 }
 
-static struct json_object *jarr(const double *v, unsigned int n)
+enum per_round { R_RATE, R_RATIO, R_P50 };
+
+static struct json_object *jrounds(const struct bench_blocks *bb, unsigned int arm,
+				   enum per_round what)
 {
 	struct json_object *a = json_object_new_array();
-	unsigned int i;
+	unsigned int r;
 
-	for (i = 0; i < n; i++)
-		json_object_array_add(a, jd(v[i]));
+	for (r = 0; r < bb->done; r++)
+		json_object_array_add(a, jd(what == R_RATIO ? bench_blocks_ratio(bb, r, arm) :
+					   what == R_RATE ? bench_blocks_at(bb, r, arm)->rate :
+					   bench_blocks_at(bb, r, arm)->p50));
 	return a;
+}
+
+/* The tracer's count per round, and whether it saw every peeloff. */
+static struct json_object *traced_json(const struct bench_blocks *bb, unsigned int arm,
+				       bool *all_seen)
+{
+	struct json_object *seen = json_object_new_array();
+	unsigned int r;
+
+	*all_seen = true;
+	for (r = 0; r < bb->done; r++) {
+		const struct bench_block *b = bench_blocks_at(bb, r, arm);
+
+		json_object_array_add(seen, json_object_new_int64((int64_t)b->seen));
+		if (b->seen != b->ok)
+			*all_seen = false;
+	}
+	return seen;
+}
+
+/* One mode's object of the result. */
+static struct json_object *mode_json(struct ovh *o, unsigned int arm, double *ratio)
+{
+	struct json_object *m = json_object_new_object(), *cis = NULL, *seen = NULL;
+	unsigned int i = o->mode[arm];
+	struct bench_arm_summary s;
+	bool all_seen = true;
+
+	bench_blocks_summary(&o->bb, arm, 0x5eed + i, &s);
+	json_object_object_add(m, "mode", json_object_new_string(modes[i].name));
+	json_object_object_add(m, "what", json_object_new_string(modes[i].what));
+	json_object_object_add(m, "peel_per_s", jd(s.peel_per_s));
+	json_object_object_add(m, "call_p50_ns", jd(s.call_p50_ns));
+	json_object_object_add(m, "ratio", jd(s.ratio));
+	if (s.has_ci) {
+		cis = json_object_new_array();
+		json_object_array_add(cis, jd(s.ratio_ci95.lo));
+		json_object_array_add(cis, jd(s.ratio_ci95.hi));
+	}
+	json_object_object_add(m, "ratio_ci95", cis);
+	json_object_object_add(m, "added_ns_per_call", jd(s.added_ns));
+	json_object_object_add(m, "rounds_peel_per_s", jrounds(&o->bb, arm, R_RATE));
+	json_object_object_add(m, "rounds_ratio", jrounds(&o->bb, arm, R_RATIO));
+	json_object_object_add(m, "rounds_call_p50_ns", jrounds(&o->bb, arm, R_P50));
+	if (i != M_NONE)
+		seen = traced_json(&o->bb, arm, &all_seen);
+	json_object_object_add(m, "peeled", json_object_new_int64((int64_t)s.peeled));
+	json_object_object_add(m, "rounds_traced_ok", seen);
+	/* the floor's programs filter us out: they count nothing */
+	json_object_object_add(m, "tracer_saw_every_peeloff",
+			       i == M_NONE || i == M_FLOOR ? NULL :
+			       json_object_new_boolean(all_seen));
+	if (i != M_NONE) {
+		json_object_object_add(m, "bpf_stats", json_object_get(o->progs[i]));
+		json_object_object_add(m, "bpf_ns_per_peeloff",
+				       o->progs[i] ? jd(o->bpf_ns_per_peel[i]) : NULL);
+	}
+	*ratio = s.ratio;
+	return m;
 }
 
 static struct json_object *result_json(struct ovh *o, struct json_object *stats_note,
 				       bool *below)
 {
 	struct json_object *res = json_object_new_object(), *arr = json_object_new_array();
-	unsigned int n = o->done, i, r;
+	unsigned int arm;
 	struct utsname u;
-	struct pb_ci ci;
+	double ratio;
 
 	uname(&u);
 	json_object_object_add(res, "kernel", json_object_new_string(u.release));
-	json_object_object_add(res, "rounds", json_object_new_int((int)n));
+	json_object_object_add(res, "rounds", json_object_new_int((int)o->bb.done));
 	json_object_object_add(res, "block", json_object_new_int((int)o->cfg.block));
 	json_object_object_add(res, "min_ratio", o->cfg.min_ratio > 0 ? jd(o->cfg.min_ratio) : NULL);
 	*below = false;
-	for (i = 0; i < M_MAX; i++) {
-		struct mode_data *d = &o->m[i];
-		struct json_object *m, *cis = NULL, *seen = NULL;
-		unsigned long long peeled = 0;
-		bool all_seen = true;
-		double ratio;
-
-		if (!(o->cfg.mode_mask & (1u << i)))
-			continue;
-		m = json_object_new_object();
-		json_object_object_add(m, "mode", json_object_new_string(modes[i].name));
-		json_object_object_add(m, "what", json_object_new_string(modes[i].what));
-		json_object_object_add(m, "peel_per_s", jd(pb_median(d->rate, n)));
-		json_object_object_add(m, "call_p50_ns", jd(pb_median(d->p50, n)));
-		ratio = pb_median(d->ratio, n);
-		json_object_object_add(m, "ratio", jd(ratio));
-		if (i != M_NONE && !pb_bootstrap_stat(d->ratio, n, PB_STAT_MEDIAN, 2000, 0.95,
-						       0x5eed + i, &ci)) {
-			cis = json_object_new_array();
-			json_object_array_add(cis, jd(ci.lo));
-			json_object_array_add(cis, jd(ci.hi));
-		}
-		json_object_object_add(m, "ratio_ci95", cis);
-		json_object_object_add(m, "added_ns_per_call", jd(pb_median(d->added, n)));
-		json_object_object_add(m, "rounds_peel_per_s", jarr(d->rate, n));
-		json_object_object_add(m, "rounds_ratio", jarr(d->ratio, n));
-		json_object_object_add(m, "rounds_call_p50_ns", jarr(d->p50, n));
-		if (i != M_NONE)
-			seen = json_object_new_array();
-		for (r = 0; r < n; r++) {
-			peeled += d->ok[r];
-			if (!seen)
-				continue;
-			json_object_array_add(seen, json_object_new_int64((int64_t)d->seen[r]));
-			/* the floor's programs filter us out: they count nothing */
-			if (i != M_FLOOR && d->seen[r] != d->ok[r])
-				all_seen = false;
-		}
-		json_object_object_add(m, "peeled", json_object_new_int64((int64_t)peeled));
-		json_object_object_add(m, "rounds_traced_ok", seen);
-		json_object_object_add(m, "tracer_saw_every_peeloff",
-				       i == M_NONE || i == M_FLOOR ? NULL :
-				       json_object_new_boolean(all_seen));
-		if (i != M_NONE) {
-			json_object_object_add(m, "bpf_stats", d->progs ? json_object_get(d->progs) : NULL);
-			json_object_object_add(m, "bpf_ns_per_peeloff",
-					       d->progs ? jd(d->bpf_ns_per_peel) : NULL);
-		}
-		if (i != M_NONE && o->cfg.min_ratio > 0 && ratio < o->cfg.min_ratio)
+	for (arm = 0; arm < o->bb.narms; arm++) {
+		json_object_array_add(arr, mode_json(o, arm, &ratio));
+		if (arm && o->cfg.min_ratio > 0 && ratio < o->cfg.min_ratio)
 			*below = true;
-		json_object_array_add(arr, m);
 	}
 	json_object_object_add(res, "modes", arr);
 	json_object_object_add(res, "bpf_stats_unavailable", stats_note);
-	json_object_object_add(res, "complete", json_object_new_boolean(n == o->cfg.rounds));
+	json_object_object_add(res, "complete",
+			       json_object_new_boolean(o->bb.done == o->cfg.rounds));
 	return res;
 }
 
@@ -543,6 +458,7 @@ static void print_text(struct json_object *res)
 		printf("bpf_stats: unavailable (%s)\n", json_object_get_string(st));
 }
 
+
 int cmd_overhead(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_sigint };
@@ -558,7 +474,7 @@ int cmd_overhead(int argc, char **argv)
 		pb_err("overhead: must run as root (it loads BPF programs): try sudo");
 		return PB_EXIT_ENV;
 	}
-	err = bench_sctp_probe(AF_INET);
+	err = bench_sctp_probe(BENCH_INET);
 	if (err) {
 		pb_err("overhead: this kernel has no SCTP (%s): try 'modprobe sctp', or 'peelbench --vm 6.1 overhead'",
 		       pb_errno_name(err));
@@ -569,29 +485,17 @@ int cmd_overhead(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	bench_config_defaults(&o.bc);
-	o.bc.assocs = (unsigned long long)M_MAX * o.cfg.block;	/* a round's */
-	o.srv.fd = -1;
-	ret = bench_fdlimit_ensure(2ull * M_MAX * o.cfg.block + 64, o.bc.assocs);
-	if (ret)
-		return ret;
-	if (alloc_modes(&o)) {
-		pb_err("out of memory");
-		ret = PB_EXIT_RUNTIME;
-		goto out;
-	}
-	ret = open_tracers(&o);
-	if (ret)
-		goto out;
-	ret = bench_server_open(&o.bc, &o.srv);
-	if (ret)
-		goto out;
-	ret = rounds(&o);
+	setup_blocks(&o);
+	ret = bench_blocks_open(&o.bb);
+	if (!ret)
+		ret = open_tracers(&o);
+	if (!ret)
+		ret = bench_blocks_run(&o.bb);
 	if (!ret && !o.cfg.no_stats)
 		ret = prog_stats(&o, &note);
 	if (ret && ret != -EINTR)
 		goto out;
-	if (!o.done) {
+	if (!o.bb.done) {
 		pb_err("overhead: interrupted before a round was complete");
 		ret = PB_EXIT_INTR;
 		goto out;
@@ -618,8 +522,7 @@ int cmd_overhead(int argc, char **argv)
 out:
 	json_object_put(res);
 	json_object_put(note);
-	if (o.srv.fd >= 0)
-		bench_server_close(&o.srv);
-	free_modes(&o);
+	bench_blocks_close(&o.bb);
+	close_tracers(&o);
 	return ret;
 }

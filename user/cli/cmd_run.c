@@ -18,14 +18,12 @@
 
 #include <json-c/json.h>
 
-#include "assoc.h"
 #include "commands.h"
-#include "config.h"
 #include "driver.h"
 #include "peelbench.h"
 #include "probes.h"
 #include "result_write.h"
-#include "stop.h"
+#include "sctp_avail.h"
 #include "trace.h"
 #include "vm.h"
 
@@ -189,31 +187,6 @@ out:
 	return ret;
 }
 
-/* `modprobe sctp` quietly; SCTP is a module on distribution kernels. */
-static void try_modprobe_sctp(void)
-{
-	pid_t pid = fork();
-	int st;
-
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-
-		if (devnull >= 0) {
-			dup2(devnull, 1);
-			dup2(devnull, 2);
-		}
-		execlp("modprobe", "modprobe", "-q", "sctp", (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		waitpid(pid, &st, 0);
-}
-
-static bool no_sctp_errno(int err)
-{
-	return err == ESOCKTNOSUPPORT || err == EPROTONOSUPPORT;
-}
-
 /* The folder the result goes to, created (and given to the sudo caller)
  * so that the VM runner can share it writable. */
 static int results_dir(const struct run_opts *ro, char *out, size_t len)
@@ -272,16 +245,12 @@ static int reexec_in_guest(const struct run_opts *ro, int argc, char **argv, int
 /* 0: SCTP is here.  Otherwise the exit code, or -1 to go to a guest. */
 static int check_sctp(const struct run_opts *ro, int *errp)
 {
-	int err = bench_sctp_probe(ro->cfg.family);
+	int err = bench_sctp_avail(ro->cfg.family);
 
-	if (err && no_sctp_errno(err)) {
-		try_modprobe_sctp();
-		err = bench_sctp_probe(ro->cfg.family);
-	}
 	*errp = err;
 	if (!err)
 		return 0;
-	if (!no_sctp_errno(err)) {
+	if (!pb_sctp_missing_errno(err)) {
 		pb_err("cannot create an SCTP socket: %s", strerror(err));
 		return err == EAFNOSUPPORT ? PB_EXIT_ENV : PB_EXIT_RUNTIME;
 	}

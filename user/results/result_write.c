@@ -10,7 +10,6 @@
 
 #include <json-c/json.h>
 
-#include "config.h"
 #include "driver.h"
 #include "jsonfile.h"
 #include "peelbench.h"

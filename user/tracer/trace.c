@@ -2,18 +2,16 @@
 /* The tracer library (user/trace.h): checks the environment, resolves the
  * probe plan, then the libbpf-bootstrap lifecycle: open the skeleton,
  * configure rodata and autoload from the plan, load, attach, poll, and
- * read the per-CPU maps into histograms and counters.  Links are owned by
+ * detach (the reading of the maps is trace_report.c).  Links are owned by
  * file descriptors only (nothing pinned): when the process dies, however
  * it dies, the kernel detaches everything. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
@@ -22,34 +20,11 @@
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 
-#include "hist.h"
-#include "peel.skel.h"
 #include "peelbench.h"
 #include "probes.h"
-#include "stats.h"
+#include "sctp_avail.h"
 #include "trace.h"
-
-extern char **environ;
-
-/* Everything the maps hold, summed over CPUs. */
-struct snapshot {
-	struct hist ph[PB_PH_MAX];
-	__u64 counters[PB_C_MAX];
-	__u64 errors[PB_MAX_ERRNO];
-};
-
-struct tracer {
-	struct peel_bpf *skel;
-	struct probe_plan plan;
-	struct trace_opts opts;
-	struct ring_buffer *rb;
-	int ncpu;
-	char kernel[65];
-	struct pb_event *ev;		/* events kept for JSON / percentiles */
-	size_t nev, cap;
-	struct snapshot *last;		/* cumulative state at the last round */
-	struct json_object *rounds;
-};
+#include "trace_priv.h"
 
 struct hook_progs {
 	struct bpf_program *entry[2];	/* fentry, kprobe */
@@ -125,37 +100,15 @@ static bool can_trace(void)
 	return has_cap(d, CAP_SYS_ADMIN) || (has_cap(d, 39) && has_cap(d, 38));
 }
 
-static int run_quiet(const char *const argv[])
-{
-	posix_spawn_file_actions_t fa;
-	int st = -1;
-	pid_t pid;
-
-	posix_spawn_file_actions_init(&fa);
-	if (!pb.verbose) {
-		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	}
-	if (posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ)) {
-		posix_spawn_file_actions_destroy(&fa);
-		return -1;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	if (waitpid(pid, &st, 0) < 0)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* The plan for this machine; loads sctp first when it is missing. */
 static int resolve_plan(const struct trace_opts *opts, struct probe_plan *plan)
 {
-	static const char *const modprobe[] = { "modprobe", "sctp", NULL };
 	struct probe_sources src;
 
 	probe_sources_read(&src);
 	if (!src.kallsyms || !strstr(src.kallsyms, "sctp_assoc_migrate")) {
-		pb_debug("sctp not loaded: trying 'modprobe sctp'");
-		run_quiet(modprobe);
+		pb_debug("sctp not loaded: loading it");
+		pb_sctp_avail(AF_INET);
 		probe_sources_free(&src);
 		probe_sources_read(&src);
 	}
@@ -464,302 +417,6 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 		return n;
 	}
 	return n;
-}
-
-/* ---- reading the maps -------------------------------------------------- */
-
-/* Sum a per-CPU u64 array of n entries into out[n]. */
-static void read_percpu_u64(struct tracer *t, struct bpf_map *map, __u32 n, __u64 *out)
-{
-	int fd = bpf_map__fd(map), c;
-	__u64 *vals = calloc(t->ncpu, sizeof(__u64));
-	__u32 k;
-
-	memset(out, 0, n * sizeof(*out));
-	if (!vals)
-		return;
-	for (k = 0; k < n; k++) {
-		if (bpf_map_lookup_elem(fd, &k, vals))
-			continue;
-		for (c = 0; c < t->ncpu; c++)
-			out[k] += vals[c];
-	}
-	free(vals);
-}
-
-/* The per-CPU totals (phase count/sum/max and counters), summed. */
-static void read_totals(struct tracer *t, struct pb_totals *out)
-{
-	struct pb_totals *v = calloc(t->ncpu, sizeof(*v));
-	__u32 zero = 0, ph, k;
-	int c;
-
-	memset(out, 0, sizeof(*out));
-	if (!v || bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.totals), &zero, v)) {
-		free(v);
-		return;
-	}
-	for (c = 0; c < t->ncpu; c++) {
-		for (ph = 0; ph < PB_PH_MAX; ph++) {
-			out->ph[ph].count += v[c].ph[ph].count;
-			out->ph[ph].sum_ns += v[c].ph[ph].sum_ns;
-			if (v[c].ph[ph].max_ns > out->ph[ph].max_ns)
-				out->ph[ph].max_ns = v[c].ph[ph].max_ns;
-		}
-		for (k = 0; k < PB_C_MAX; k++)
-			out->counters[k] += v[c].counters[k];
-	}
-	free(v);
-}
-
-static void read_snapshot(struct tracer *t, struct snapshot *s)
-{
-	__u64 *slots = malloc(sizeof(__u64) * PB_PH_MAX * PB_HIST_BUCKETS);
-	struct pb_totals tot;
-	__u32 ph;
-
-	memset(s, 0, sizeof(*s));
-	read_totals(t, &tot);
-	memcpy(s->counters, tot.counters, sizeof(s->counters));
-	read_percpu_u64(t, t->skel->maps.errors, PB_MAX_ERRNO, s->errors);
-	if (slots) {
-		read_percpu_u64(t, t->skel->maps.hists, PB_PH_MAX * PB_HIST_BUCKETS, slots);
-		for (ph = 0; ph < PB_PH_MAX; ph++)
-			memcpy(s->ph[ph].slot, slots + ph * PB_HIST_BUCKETS,
-			       sizeof(s->ph[ph].slot));
-	}
-	for (ph = 0; ph < PB_PH_MAX; ph++) {
-		s->ph[ph].count = tot.ph[ph].count;
-		s->ph[ph].sum_ns = tot.ph[ph].sum_ns;
-		s->ph[ph].max_ns = tot.ph[ph].max_ns;
-	}
-	free(slots);
-}
-
-static bool phase_available(const struct tracer *t, __u32 ph)
-{
-	return t->plan.hook[ph].attach != PB_ATTACH_UNAVAILABLE;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Exact percentiles from the events of successful peeloffs, replacing the
- * histogram's when no event was dropped. */
-static void exact_from_events(struct tracer *t, __u32 ph, struct json_object *o)
-{
-	static const struct { const char *key; double p; } pcts[] = {
-		{ "p50_ns", 0.50 }, { "p90_ns", 0.90 }, { "p99_ns", 0.99 }, { "p999_ns", 0.999 },
-	};
-	uint64_t *v = malloc((t->nev + 1) * sizeof(*v));
-	size_t n = 0, i;
-
-	if (!v)
-		return;
-	for (i = 0; i < t->nev; i++)
-		if (t->ev[i].ret >= 0 && (t->ev[i].phase_mask & (1u << ph)))
-			v[n++] = t->ev[i].dur_ns[ph];
-	if (n) {
-		qsort(v, n, sizeof(*v), cmp_u64);
-		for (i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
-			json_object_object_add(o, pcts[i].key,
-					       json_object_new_int64((int64_t)pb_nearest_rank_sorted(v, n, pcts[i].p)));
-	}
-	free(v);
-}
-
-static struct json_object *summary_json(struct tracer *t, const struct snapshot *s,
-					bool with_exact)
-{
-	struct json_object *o = json_object_new_object(), *po, *errs, *phases;
-	bool exact = with_exact && t->opts.events && !s->counters[PB_C_DROPS];
-	__u32 ph, e;
-
-	po = json_object_new_object();
-	json_object_object_add(po, "attempts", json_object_new_int64((int64_t)s->counters[PB_C_ATTEMPTS]));
-	json_object_object_add(po, "ok", json_object_new_int64((int64_t)s->counters[PB_C_OK]));
-	errs = json_object_new_object();
-	for (e = 1; e < PB_MAX_ERRNO; e++)
-		if (s->errors[e])
-			json_object_object_add(errs, pb_errno_name((int)e),
-					       json_object_new_int64((int64_t)s->errors[e]));
-	json_object_object_add(po, "errors", errs);
-	json_object_object_add(o, "peeloff", po);
-	json_object_object_add(o, "accept_migrations",
-			       t->plan.hook[PB_HOOK_ACCEPT].attach == PB_ATTACH_UNAVAILABLE ? NULL :
-			       json_object_new_int64((int64_t)s->counters[PB_C_ACCEPT_MIGRATIONS]));
-	phases = json_object_new_object();
-	for (ph = 0; ph < PB_PH_MAX; ph++) {
-		struct json_object *h;
-
-		if (!phase_available(t, ph))
-			continue;
-		h = hist_json(&s->ph[ph]);
-		if (exact)
-			exact_from_events(t, ph, h);
-		json_object_object_add(h, "percentiles_from",
-				       json_object_new_string(exact ? "events" : "histogram"));
-		json_object_object_add(phases, probe_phase_name(ph), h);
-	}
-	json_object_object_add(o, "phases", phases);
-	json_object_object_add(o, "drops", json_object_new_int64((int64_t)s->counters[PB_C_DROPS]));
-	if (s->counters[PB_C_NOSTATE])
-		json_object_object_add(o, "untraced_calls",
-				       json_object_new_int64((int64_t)s->counters[PB_C_NOSTATE]));
-	return o;
-}
-
-static struct json_object *event_json(const struct pb_event *e)
-{
-	struct json_object *o = json_object_new_object();
-	__u32 ph;
-	char key[32];
-
-#define I(k, v) json_object_object_add(o, k, json_object_new_int64((int64_t)(v)))
-	I("pid", e->pid);
-	I("tid", e->tid);
-	I("assoc_id", e->assoc_id);
-	I("flags", e->flags);
-	I("ret", e->ret);
-	json_object_object_add(o, "errno", e->ret < 0 ?
-			       json_object_new_string(pb_errno_name(-e->ret)) : NULL);
-	for (ph = 0; ph < PB_PH_MAX; ph++) {
-		snprintf(key, sizeof(key), "%s_ns", probe_phase_name(ph));
-		json_object_object_add(o, key, (e->phase_mask & (1u << ph)) ?
-				       json_object_new_int64((int64_t)e->dur_ns[ph]) : NULL);
-	}
-	if (e->feat_ok) {
-		I("parent_rq_len", e->parent_rq_len);
-		I("parent_rq_bytes", e->parent_rq_bytes);
-		I("rmem", e->rmem);
-		I("wmem", e->wmem);
-		I("asoc_lobby", e->asoc_lobby);
-		I("asoc_reasm", e->asoc_reasm);
-		I("asoc_outq", e->asoc_outq);
-		I("asoc_transmitted", e->asoc_transmitted);
-		/* ep->asocs is walked only with --walk-cap N */
-		json_object_object_add(o, "assocs", (e->walk_capped & 4) ?
-				       json_object_new_int64((int64_t)e->assocs) : NULL);
-		json_object_object_add(o, "assocs_capped", (e->walk_capped & 4) ?
-				       json_object_new_boolean(e->walk_capped & 1) : NULL);
-		json_object_object_add(o, "rq_bytes_capped", json_object_new_boolean(e->walk_capped & 2));
-		I("feature_read_ns", e->feat_ns);
-	}
-#undef I
-	return o;
-}
-
-void tracer_round(struct tracer *t)
-{
-	struct snapshot *now = malloc(sizeof(*now)), *d = calloc(1, sizeof(*d));
-	__u32 i;
-
-	if (!now || !d || !t->last) {
-		free(now);
-		free(d);
-		return;
-	}
-	read_snapshot(t, now);
-	for (i = 0; i < PB_PH_MAX; i++)
-		hist_sub(&d->ph[i], &now->ph[i], &t->last->ph[i]);
-	for (i = 0; i < PB_C_MAX; i++)
-		d->counters[i] = now->counters[i] - t->last->counters[i];
-	for (i = 0; i < PB_MAX_ERRNO; i++)
-		d->errors[i] = now->errors[i] - t->last->errors[i];
-	json_object_array_add(t->rounds, summary_json(t, d, false));
-	free(t->last);
-	t->last = now;
-	free(d);
-}
-
-struct json_object *tracer_json(struct tracer *t)
-{
-	struct snapshot *s = malloc(sizeof(*s));
-	struct json_object *o, *sum, *evs;
-	size_t i;
-
-	if (!s)
-		return NULL;
-	read_snapshot(t, s);
-	o = json_object_new_object();
-	json_object_object_add(o, "kernel", json_object_new_string(t->kernel));
-	json_object_object_add(o, "probes", probe_plan_json(&t->plan));
-	sum = summary_json(t, s, true);
-	json_object_object_foreach(sum, k, v)
-		json_object_object_add(o, k, json_object_get(v));
-	json_object_put(sum);
-	if (json_object_array_length(t->rounds))
-		json_object_object_add(o, "rounds", json_object_get(t->rounds));
-	if (t->opts.events && t->opts.keep_events) {
-		evs = json_object_new_array();
-		for (i = 0; i < t->nev; i++)
-			json_object_array_add(evs, event_json(&t->ev[i]));
-		json_object_object_add(o, "events", evs);
-	}
-	free(s);
-	return o;
-}
-
-void tracer_print(struct tracer *t, FILE *f)
-{
-	struct snapshot *s = malloc(sizeof(*s));
-	bool any = false;
-	__u32 ph, e;
-
-	if (!s)
-		return;
-	read_snapshot(t, s);
-	fprintf(f, "kernel %s\n\n", t->kernel);
-	for (ph = 0; ph < PB_PH_MAX; ph++) {
-		const struct probe_choice *c = &t->plan.hook[ph];
-
-		if (!phase_available(t, ph)) {
-			fprintf(f, "%-14s unavailable: %s\n", c->phase, c->reason);
-			continue;
-		}
-		fprintf(f, "%s (%s %s%s)\n", c->phase, probe_attach_name(c->attach), c->symbol,
-			c->enclosing ? ", enclosing" : "");
-		hist_print(&s->ph[ph], "", f);
-	}
-	fprintf(f, "\npeeloff: attempts %llu  ok %llu  failed %llu",
-		(unsigned long long)s->counters[PB_C_ATTEMPTS],
-		(unsigned long long)s->counters[PB_C_OK],
-		(unsigned long long)(s->counters[PB_C_ATTEMPTS] - s->counters[PB_C_OK]));
-	for (e = 1; e < PB_MAX_ERRNO; e++) {
-		if (!s->errors[e])
-			continue;
-		fprintf(f, "%s%s %llu", any ? ", " : " (", pb_errno_name((int)e),
-			(unsigned long long)s->errors[e]);
-		any = true;
-	}
-	fprintf(f, "%s\n", any ? ")" : "");
-	if (t->plan.hook[PB_HOOK_ACCEPT].attach != PB_ATTACH_UNAVAILABLE)
-		fprintf(f, "accept() migrations (not peeloffs): %llu\n",
-			(unsigned long long)s->counters[PB_C_ACCEPT_MIGRATIONS]);
-	else
-		fprintf(f, "accept() migrations: unavailable (%s)\n",
-			t->plan.hook[PB_HOOK_ACCEPT].reason);
-	if (t->opts.events)
-		fprintf(f, "events: %zu received, %llu dropped (ring buffer full)\n", t->nev,
-			(unsigned long long)s->counters[PB_C_DROPS]);
-	if (s->counters[PB_C_NOSTATE])
-		fprintf(f, "untraced calls (task map full): %llu\n",
-			(unsigned long long)s->counters[PB_C_NOSTATE]);
-	free(s);
-}
-
-unsigned long long tracer_peeloff_ok(struct tracer *t)
-{
-	struct pb_totals tot;
-
-	if (!t || !t->skel)
-		return 0;
-	read_totals(t, &tot);
-	return tot.counters[PB_C_OK];
 }
 
 void tracer_detach(struct tracer *t)
