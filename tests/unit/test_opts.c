@@ -335,6 +335,105 @@ static void test_pass_help_hides_hidden_options(void **state)
 	assert_string_equal(c.passed[0], "--help");
 }
 
+/* ---- run's and the top level's shapes ---- */
+
+struct u_cfg {
+	const char *big;
+	unsigned int pid;
+	bool stop;
+};
+
+#define U(f) PB_OPT_OFF(struct u_cfg, f)
+static const struct pb_opt u_opts[] = {
+	PB_OPT(PB_OPT_STRING, 0, "big", U(big), "N", "a value"),
+	PB_OPT(PB_OPT_UINT, 'p', "pid", U(pid), "PID", "a pid",
+	       .min = 1, .max = 9, .bad = "bad pid '%s'", .missing = "-p needs a pid"),
+	PB_OPT(PB_OPT_STOP, 'V', "version", U(stop), NULL, "stops here"),
+	PB_OPT(PB_OPT_HELP, 'h', "help", 0, NULL, "this text"),
+	PB_OPT_TABLE_END,
+};
+#undef U
+
+/* run's: lines without "ucmd: ", a hint after an extra argument. */
+static const struct pb_cmd_spec u_spec = {
+	.name = "ucmd",
+	.head = "usage: peelbench ucmd\n\n",
+	.opts = u_opts,
+	.help_col = 16,
+	.bare_errors = true,
+	.extra_hint = "; see 'peelbench ucmd --help'",
+};
+
+/* The top level's: an unknown option is handed on, not refused. */
+static const struct pb_cmd_spec w_spec = {
+	.name = "",
+	.head = "",
+	.opts = u_opts,
+	.max_args = 100,
+	.stop_at_arg = true,
+	.pass_unknown = true,
+};
+
+static int urun(const struct pb_cmd_spec *spec, struct u_cfg *c, int *first,
+		char *err, size_t errlen, ...)
+{
+	char *argv[32];
+	int argc;
+	va_list ap;
+
+	va_start(ap, errlen);
+	argc = collect_args(argv, "ucmd", ap);
+	va_end(ap);
+	memset(c, 0, sizeof(*c));
+	return parse_capture(spec, argc, argv, c, first, err, errlen);
+}
+
+static void test_stop_and_own_error_lines(void **state)
+{
+	struct u_cfg c;
+	char err[512];
+	int first;
+
+	assert_int_equal(urun(&u_spec, &c, &first, err, sizeof(err), "-p", NULL), PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: ucmd: -p needs a pid\n");
+	assert_int_equal(urun(&u_spec, &c, &first, err, sizeof(err), "--big", NULL), PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: option '--big' needs a value\n");
+	assert_int_equal(urun(&u_spec, &c, &first, err, sizeof(err), "--frob", NULL), PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: unknown option '--frob'; see 'peelbench ucmd --help'\n");
+	assert_int_equal(urun(&u_spec, &c, &first, err, sizeof(err), "x", NULL), PB_EXIT_USAGE);
+	assert_string_equal(err, "peelbench: unexpected argument 'x'; see 'peelbench ucmd --help'\n");
+	/* -V ends parsing at once: the bad -p after it is never read */
+	assert_int_equal(urun(&u_spec, &c, &first, err, sizeof(err), "-V", "-p", "0", NULL), -1);
+	assert_true(c.stop);
+	assert_string_equal(err, "");
+	/* PB_OPT_HELP lists --help where the table puts it */
+	assert_string_equal(usage_text(&u_spec, err, sizeof(err)),
+		"usage: peelbench ucmd\n\n"
+		"  --big N       a value\n"
+		"  -p, --pid PID a pid\n"
+		"  -V, --version stops here\n"
+		"  -h, --help    this text\n");
+}
+
+static void test_unknown_options_can_be_handed_on(void **state)
+{
+	struct u_cfg c;
+	char err[512];
+	int first;
+
+	assert_int_equal(urun(&w_spec, &c, &first, err, sizeof(err), "-p", "3", "--frob", "-p", "4",
+			      NULL), 0);
+	assert_int_equal(first, 3);
+	assert_int_equal(c.pid, 3);
+	/* a missing value too: the option goes on as it was written */
+	assert_int_equal(urun(&w_spec, &c, &first, err, sizeof(err), "--big", NULL), 0);
+	assert_int_equal(first, 1);
+	assert_int_equal(urun(&w_spec, &c, &first, err, sizeof(err), "-p", "1", "cmd", "--frob",
+			      NULL), 0);
+	assert_int_equal(first, 3);
+	assert_string_equal(err, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +443,8 @@ int main(void)
 		cmocka_unit_test(test_pass_hands_unknown_options_on_in_order),
 		cmocka_unit_test(test_pass_errors),
 		cmocka_unit_test(test_pass_help_hides_hidden_options),
+		cmocka_unit_test(test_stop_and_own_error_lines),
+		cmocka_unit_test(test_unknown_options_can_be_handed_on),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,14 @@
 static bool takes_value(const struct pb_opt *o)
 {
 	return o->kind != PB_OPT_FLAG && o->kind != PB_OPT_COUNT &&
-	       o->kind != PB_OPT_TEXT;
+	       o->kind != PB_OPT_TEXT && o->kind != PB_OPT_HELP &&
+	       o->kind != PB_OPT_STOP;
+}
+
+/* Entries getopt sees: not help text, and not --help (always there). */
+static bool is_option(const struct pb_opt *o)
+{
+	return o->kind != PB_OPT_TEXT && o->kind != PB_OPT_HELP;
 }
 
 static int code_of(const struct pb_opt *opts, const struct pb_opt *o)
@@ -36,7 +43,7 @@ static void build_tables(const struct pb_cmd_spec *spec, struct option *lo,
 	*s++ = ':';
 	*s++ = 'h';
 	for (o = spec->opts; o->kind != PB_OPT_END && n < MAX_OPTS - 2; o++) {
-		if (o->kind == PB_OPT_TEXT)
+		if (!is_option(o))
 			continue;
 		lo[n++] = (struct option){ o->name, takes_value(o) ? required_argument : no_argument,
 					   NULL, code_of(spec->opts, o) };
@@ -56,7 +63,7 @@ static const struct pb_opt *find_code(const struct pb_cmd_spec *spec, int code)
 	const struct pb_opt *o;
 
 	for (o = spec->opts; o->kind != PB_OPT_END; o++)
-		if (o->kind != PB_OPT_TEXT && code_of(spec->opts, o) == code)
+		if (is_option(o) && code_of(spec->opts, o) == code)
 			return o;
 	return NULL;
 }
@@ -85,7 +92,8 @@ static int bad_value(const struct pb_cmd_spec *spec, const struct pb_opt *o,
 	return PB_EXIT_USAGE;
 }
 
-/* Store one value; PB_EXIT_USAGE (after the error line) when it is bad. */
+/* Store one value; PB_EXIT_USAGE (after the error line) when it is bad,
+ * -1 when parsing ends here (PB_OPT_STOP). */
 static int set_value(const struct pb_cmd_spec *spec, const struct pb_opt *o,
 		     const char *val, void *cfg)
 {
@@ -136,6 +144,9 @@ static int set_value(const struct pb_cmd_spec *spec, const struct pb_opt *o,
 		return o->parse(val, p) ? 0 : bad_value(spec, o, val);
 	case PB_OPT_CALL:
 		return o->call(o, val, cfg);
+	case PB_OPT_STOP:
+		*(bool *)p = true;
+		return -1;
 	default:
 		return 0;
 	}
@@ -229,6 +240,22 @@ static int parse_pass(const struct pb_cmd_spec *spec, int argc, char **argv, voi
 	return 0;
 }
 
+/* An unknown option (opt '?') or a missing value (':'), one line. */
+static int option_error(const struct pb_cmd_spec *spec, int opt, const char *arg)
+{
+	const struct pb_opt *o = opt == ':' ? find_code(spec, optopt) : NULL;
+
+	if (o && o->missing)
+		pb_err("%s: %s", spec->name, o->missing);
+	else if (!spec->bare_errors)
+		return pb_opt_error(spec->name, opt, arg);
+	else if (opt == ':')
+		pb_err("option '%s' needs a value", arg);
+	else
+		pb_err("unknown option '%s'; see 'peelbench %s --help'", arg, spec->name);
+	return PB_EXIT_USAGE;
+}
+
 int pb_opts_parse(const struct pb_cmd_spec *spec, int argc, char **argv,
 		  void *cfg, int *first_arg)
 {
@@ -250,8 +277,12 @@ int pb_opts_parse(const struct pb_cmd_spec *spec, int argc, char **argv,
 			return -1;
 		}
 		o = find_code(spec, opt);
+		if (!o && spec->pass_unknown) {
+			*first_arg = optind - 1;
+			return 0;
+		}
 		if (!o)
-			return pb_opt_error(spec->name, spec->missing_is_unknown ? '?' : opt,
+			return option_error(spec, spec->missing_is_unknown ? '?' : opt,
 					    argv[optind - 1]);
 		err = set_value(spec, o, optarg, cfg);
 		if (err)
@@ -264,8 +295,10 @@ int pb_opts_parse(const struct pb_cmd_spec *spec, int argc, char **argv,
 		return PB_EXIT_USAGE;
 	}
 	if ((unsigned int)nargs > spec->max_args) {
-		pb_err("%s: unexpected argument '%s'", spec->name,
-		       argv[optind + (int)spec->max_args]);
+		pb_err("%s%sunexpected argument '%s'%s",
+		       spec->bare_errors ? "" : spec->name, spec->bare_errors ? "" : ": ",
+		       argv[optind + (int)spec->max_args],
+		       spec->extra_hint ? spec->extra_hint : "");
 		return PB_EXIT_USAGE;
 	}
 	if ((unsigned int)nargs < spec->min_args) {

@@ -24,6 +24,8 @@ enum pb_opt_kind {
 	PB_OPT_TEXT,		/* no option: a line of help text only */
 	PB_OPT_CALL,		/* .call(opt, value, cfg) stores the value
 				 * and prints its own one-line error */
+	PB_OPT_HELP,		/* the line of --help itself (always parsed) */
+	PB_OPT_STOP,		/* bool = true, and parsing ends (-1, as --help) */
 };
 
 /* PB_OPT_LIST's field: values in command-line order. */
@@ -54,6 +56,9 @@ struct pb_opt {
 	 * after printing its error. */
 	int (*call)(const struct pb_opt *opt, const char *val, void *cfg);
 	bool hidden;		/* parsed, but no line in --help */
+	/* The line, after "CMD: ", when the value is missing ("-o needs a
+	 * file name"). */
+	const char *missing;
 };
 
 #define PB_OPT_OFF(type, field) offsetof(type, field)
@@ -89,6 +94,14 @@ struct pb_cmd_spec {
 	 * printing its error. */
 	int (*pass)(void *cfg, const char *arg, const char *val);
 	const char *const *pass_flags;	/* long names without "--", NULL ends */
+	/* An unknown option (or a missing value) ends parsing, without an
+	 * error: *first_arg points at it (options handed on to a command as
+	 * getopt saw them: the top level to run). */
+	bool pass_unknown;
+	/* Unknown option, missing value and extra argument lines without the
+	 * "CMD: " prefix; extra_hint follows "unexpected argument 'X'". */
+	bool bare_errors;
+	const char *extra_hint;
 };
 
 /* A subcommand: the first positional names it ("history add ..."). */
