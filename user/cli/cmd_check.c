@@ -5,7 +5,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,25 +21,38 @@
 #include "check.h"
 #include "commands.h"
 #include "jsonfile.h"
+#include "opts.h"
 #include "peelbench.h"
 #include "sctp_avail.h"
 
 /* Per case, killed by SIGALRM past this: the longest case waits 3 x 5 s. */
 #define CASE_TIMEOUT_S 60
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: peelbench check [--json] [-o FILE]\n\n"
+struct check_opts {
+	bool json;
+	const char *path;
+};
+
+static const struct pb_opt check_opts[] = {
+	PB_OPT(PB_OPT_FLAG, 0, "json", PB_OPT_OFF(struct check_opts, json), NULL,
+	  "print the result object (peelbench-result/1) on stdout"),
+	PB_OPT(PB_OPT_STRING, 'o', "output", PB_OPT_OFF(struct check_opts, path), "F",
+	  "also write it to F (atomically)", .missing = "-o needs a file name"),
+	PB_OPT(PB_OPT_HELP, 'h', "help", 0, NULL, "this text"),
+	PB_OPT_TABLE_END,
+};
+
+static const struct pb_cmd_spec check_spec = {
+	.name = "check",
+	.head = "usage: peelbench check [--json] [-o FILE]\n\n"
 		"Tests this kernel against what sctp_peeloff(3) and RFC 6458 9.2\n"
 		"promise, one case per promise, on 127.0.0.1.  Each case: pass, fail,\n"
-		"or known deviation (with its reference).\n\n"
-		"  --json          print the result object (peelbench-result/1) on stdout\n"
-		"  -o, --output F  also write it to F (atomically)\n"
-		"  -h, --help      this text\n\n"
-		"exit: 0 every case pass or known deviation, 1 a case failed,\n"
-		"      2 bad option, 3 no SCTP in this kernel, 4 cannot write F\n");
-}
+		"or known deviation (with its reference).\n\n",
+	.tail = "\nexit: 0 every case pass or known deviation, 1 a case failed,\n"
+		"      2 bad option, 3 no SCTP in this kernel, 4 cannot write F\n",
+	.opts = check_opts,
+	.help_col = 18,
+};
 
 static int require_sctp(void)
 {
@@ -151,43 +163,14 @@ static int emit_json(const struct check_outcome *o, size_t n, bool to_stdout,
 
 int cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json",   no_argument,       NULL, 'j' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help",   no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct check_opts o = { 0 };
 	struct check_outcome *out;
-	const char *path = NULL;
-	bool json = false;
-	int opt, ret;
+	int first, ret;
 	size_t i;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			json = true;
-			break;
-		case 'o':
-			path = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return PB_EXIT_OK;
-		default:
-			if (optopt == 'o')
-				pb_err("check: -o needs a file name");
-			else
-				pb_err("check: unknown option '%s'; see 'peelbench check --help'",
-				       argv[optind - 1]);
-			return PB_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		pb_err("check: unexpected argument '%s'", argv[optind]);
-		return PB_EXIT_USAGE;
-	}
+	ret = pb_opts_parse(&check_spec, argc, argv, &o, &first);
+	if (ret)
+		return ret < 0 ? PB_EXIT_OK : ret;
 	ret = require_sctp();
 	if (ret)
 		return ret;
@@ -200,11 +183,11 @@ int cmd_check(int argc, char **argv)
 	for (i = 0; i < check_ncases; i++)
 		run_case(&check_cases[i], &out[i]);
 
-	if (!json)
+	if (!o.json)
 		check_print_table(stdout, out, check_ncases);
 	ret = 0;
-	if (json || path)
-		ret = emit_json(out, check_ncases, json, path);
+	if (o.json || o.path)
+		ret = emit_json(out, check_ncases, o.json, o.path);
 	if (!ret)
 		ret = check_exit_code(out, check_ncases);
 	free(out);
