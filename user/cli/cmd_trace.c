@@ -4,7 +4,6 @@
  * attached).  Prints per-phase latency, peeloff outcomes and accept()
  * migrations; --json / -o give the result object (README, "trace"). */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 
 #include "commands.h"
 #include "jsonfile.h"
+#include "opts.h"
 #include "peelbench.h"
 #include "probes.h"
 #include "trace.h"
@@ -28,125 +28,82 @@ static void on_sigint(int sig)
 	stop = 1;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: peelbench trace [-p PID | -c 'CMD'] [-d SECONDS] [--events] [--json]\n"
-		"                       [-o FILE] [--phases LIST] [--kprobe] [--walk-cap N] [-v]\n\n"
-		"Time each phase of the SCTP peeloff path (getsockopt SCTP_SOCKOPT_PEELOFF)\n"
-		"system-wide, in one process, or in a command run until it exits.\n\n"
-		"  -p, --pid PID        trace only process PID\n"
-		"  -c, --command CMD    run CMD with /bin/sh -c once attached, trace it and\n"
-		"                       its children, stop when it exits\n"
-		"  -d, --duration SECS  stop after this long (default: Ctrl-C or CMD exit)\n"
-		"  -e, --events         per-peeloff events: exact percentiles and the\n"
-		"                       migration-cost features (queue lengths, assocs)\n"
-		"  -j, --json           print the result as JSON instead of text\n"
-		"  -o, --output FILE    also write the JSON result to FILE (atomically)\n"
-		"  -P, --phases LIST    trace only these phases (comma-separated: do_peeloff,\n"
-		"                       clone, migrate, assoc_migrate, all; syscall is always\n"
-		"                       traced); fewer phases, less overhead\n"
-		"  -k, --kprobe         kprobes (and the syscall tracepoints) even where\n"
-		"                       fentry works, to compare their cost\n"
-		"  -w, --walk-cap N     with --events, also count the parent's associations\n"
-		"                       (walk ep->asocs, at most N; costly: off by default)\n"
-		"  -v, --verbose        libbpf's log\n\n"
-		"Exit: 0 done, 2 bad option or unknown PID, 3 not root / no BPF, BTF or\n"
-		"SCTP, 4 load or attach failed, 130 interrupted (what was gathered is\n"
-		"printed).  CMD's own exit status is reported, not returned.\n");
-}
-
 struct trace_cfg {
 	struct trace_opts topts;
+	unsigned int pid;
 	const char *cmd;
 	const char *out;
 	unsigned long long duration_ns;
 	bool json;
+	int verbose;
+};
+
+static bool parse_phases(const char *list, void *field)
+{
+	return !probe_phases_parse(list, field);
+}
+
+#define O(field) PB_OPT_OFF(struct trace_cfg, field)
+static const struct pb_opt trace_opts[] = {
+	PB_OPT(PB_OPT_UINT, 'p', "pid", O(pid), "PID", "trace only process PID",
+	  .min = 1, .max = 4194304, .bad = "bad pid '%s'"),
+	PB_OPT(PB_OPT_STRING, 'c', "command", O(cmd), "CMD",
+	  "run CMD with /bin/sh -c once attached, trace it and\n"
+	  "its children, stop when it exits"),
+	PB_OPT(PB_OPT_DURATION, 'd', "duration", O(duration_ns), "SECS",
+	  "stop after this long (default: Ctrl-C or CMD exit)",
+	  .min = 1, .what = "duration", .range = "e.g. 10, 10s, 500ms"),
+	PB_OPT(PB_OPT_FLAG, 'e', "events", O(topts.events), NULL,
+	  "per-peeloff events: exact percentiles and the\n"
+	  "migration-cost features (queue lengths, assocs)"),
+	PB_OPT(PB_OPT_FLAG, 'j', "json", O(json), NULL, "print the result as JSON instead of text"),
+	PB_OPT(PB_OPT_STRING, 'o', "output", O(out), "FILE",
+	  "also write the JSON result to FILE (atomically)"),
+	PB_OPT(PB_OPT_CUSTOM, 'P', "phases", O(topts.phases), "LIST",
+	  "trace only these phases (comma-separated: do_peeloff,\n"
+	  "clone, migrate, assoc_migrate, all; syscall is always\n"
+	  "traced); fewer phases, less overhead",
+	  .what = "phase list", .range = PROBE_PHASE_CHOICES, .parse = parse_phases),
+	PB_OPT(PB_OPT_FLAG, 'k', "kprobe", O(topts.force_kprobe), NULL,
+	  "kprobes (and the syscall tracepoints) even where\n"
+	  "fentry works, to compare their cost"),
+	PB_OPT(PB_OPT_UINT, 'w', "walk-cap", O(topts.walk_cap), "N",
+	  "with --events, also count the parent's associations\n"
+	  "(walk ep->asocs, at most N; costly: off by default)",
+	  .min = 1, .max = 1000000, .what = "walk cap", .range = "1 .. 1000000"),
+	PB_OPT(PB_OPT_COUNT, 'v', "verbose", O(verbose), NULL, "libbpf's log"),
+	PB_OPT_TABLE_END,
+};
+#undef O
+
+static const struct pb_cmd_spec trace_spec = {
+	.name = "trace",
+	.head = "usage: peelbench trace [-p PID | -c 'CMD'] [-d SECONDS] [--events] [--json]\n"
+		"                       [-o FILE] [--phases LIST] [--kprobe] [--walk-cap N] [-v]\n\n"
+		"Time each phase of the SCTP peeloff path (getsockopt SCTP_SOCKOPT_PEELOFF)\n"
+		"system-wide, in one process, or in a command run until it exits.\n\n",
+	.tail = "\nExit: 0 done, 2 bad option or unknown PID, 3 not root / no BPF, BTF or\n"
+		"SCTP, 4 load or attach failed, 130 interrupted (what was gathered is\n"
+		"printed).  CMD's own exit status is reported, not returned.\n",
+	.opts = trace_opts,
+	.help_col = 23,
+	.extra_hint = " (quote the command: -c 'CMD')",
 };
 
 static int parse(int argc, char **argv, struct trace_cfg *cfg)
 {
-	static const struct option opts[] = {
-		{ "pid",      required_argument, NULL, 'p' },
-		{ "command",  required_argument, NULL, 'c' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "events",   no_argument,       NULL, 'e' },
-		{ "json",     no_argument,       NULL, 'j' },
-		{ "output",   required_argument, NULL, 'o' },
-		{ "phases",   required_argument, NULL, 'P' },
-		{ "kprobe",   no_argument,       NULL, 'k' },
-		{ "walk-cap", required_argument, NULL, 'w' },
-		{ "verbose",  no_argument,       NULL, 'v' },
-		{ "help",     no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	unsigned long long v;
-	int opt;
+	int first, err;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":p:c:d:ejo:P:kw:vh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'p':
-			if (!pb_parse_u64(optarg, 1, 4194304, &v)) {
-				pb_err("trace: bad pid '%s'", optarg);
-				return PB_EXIT_USAGE;
-			}
-			cfg->topts.pid = (pid_t)v;
-			break;
-		case 'c':
-			cfg->cmd = optarg;
-			break;
-		case 'd':
-			if (!pb_parse_duration_ns(optarg, &cfg->duration_ns) || !cfg->duration_ns) {
-				pb_err("trace: bad duration '%s' (e.g. 10, 10s, 500ms)", optarg);
-				return PB_EXIT_USAGE;
-			}
-			break;
-		case 'e':
-			cfg->topts.events = true;
-			cfg->topts.keep_events = true;
-			break;
-		case 'j':
-			cfg->json = true;
-			break;
-		case 'o':
-			cfg->out = optarg;
-			break;
-		case 'P':
-			if (probe_phases_parse(optarg, &cfg->topts.phases)) {
-				pb_err("trace: bad phase list '%s' (syscall, do_peeloff, clone, migrate, assoc_migrate, all)",
-				       optarg);
-				return PB_EXIT_USAGE;
-			}
-			break;
-		case 'k':
-			cfg->topts.force_kprobe = true;
-			break;
-		case 'w':
-			if (!pb_parse_u64(optarg, 1, 1000000, &v)) {
-				pb_err("trace: bad walk cap '%s' (1 .. 1000000)", optarg);
-				return PB_EXIT_USAGE;
-			}
-			cfg->topts.walk_cap = (unsigned int)v;
-			break;
-		case 'v':
-			pb.verbose++;
-			break;
-		case 'h':
-			usage(stdout);
-			return -1;
-		default:
-			return pb_opt_error("trace", opt, argv[optind - 1]);
-		}
-	}
-	if (optind < argc) {
-		pb_err("trace: unexpected argument '%s' (quote the command: -c 'CMD')", argv[optind]);
-		return PB_EXIT_USAGE;
-	}
-	if (cfg->cmd && cfg->topts.pid) {
+	err = pb_opts_parse(&trace_spec, argc, argv, cfg, &first);
+	if (err)
+		return err;
+	if (cfg->cmd && cfg->pid) {
 		pb_err("trace: -p and -c exclude each other");
 		return PB_EXIT_USAGE;
 	}
+	cfg->topts.pid = (pid_t)cfg->pid;
+	cfg->topts.keep_events = cfg->topts.events;
+	pb.verbose += cfg->verbose;
 	return PB_EXIT_OK;
 }
 
