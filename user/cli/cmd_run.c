@@ -4,7 +4,6 @@
  * re-executes itself inside a guest through the VM runner. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -20,23 +19,13 @@
 
 #include "commands.h"
 #include "driver.h"
+#include "opts.h"
 #include "peelbench.h"
 #include "probes.h"
 #include "result_write.h"
 #include "sctp_avail.h"
 #include "trace.h"
 #include "vm.h"
-
-enum {
-	OPT_OUTPUT = 'o',
-	OPT_HELP = 'h',
-	OPT_NO_TRACE = 0x100,
-	OPT_NO_VM,
-	OPT_VM_KERNEL,
-	OPT_VM_MEM,
-	OPT_PHASES,
-	OPT_BENCH = 0x1000,	/* + index into bench_options */
-};
 
 struct run_opts {
 	struct bench_config cfg;
@@ -50,141 +39,105 @@ struct run_state {
 	struct tracer *tracer;
 };
 
-static void usage(FILE *f)
+/* An option of bench_options: the driver words its own errors. */
+static int set_bench(const struct pb_opt *o, const char *val, void *cfg)
 {
-	const struct bench_option *o;
-	char lhs[64];
+	struct run_opts *ro = cfg;
+	char err[256];
 
-	fprintf(f,
-		"usage: peelbench run [OPTIONS]\n\n"
+	if (bench_config_set(&ro->cfg, bench_option_find(o->name), val, err, sizeof(err)))
+		return 0;
+	pb_err("%s", err);
+	return PB_EXIT_USAGE;
+}
+
+static int set_vm_mem(const struct pb_opt *o, const char *val, void *cfg)
+{
+	unsigned long long mem;
+
+	if (!pb_parse_u64(val, 256, 1 << 20, &mem)) {
+		pb_err("--vm-mem: '%s' is not a size in MiB between 256 and 1048576", val);
+		return PB_EXIT_USAGE;
+	}
+	((struct run_opts *)cfg)->vm_mem = val;
+	return 0;
+}
+
+static bool parse_phases(const char *list, void *field)
+{
+	return !probe_phases_parse(list, field);
+}
+
+#define O(field) PB_OPT_OFF(struct run_opts, field)
+/* After the driver's options (bench_options). */
+static const struct pb_opt run_own_opts[] = {
+	PB_OPT(PB_OPT_STRING, 'o', "output", O(output), "FILE",
+	  "result file (default results/run-KERNEL-TIME.json)"),
+	PB_OPT(PB_OPT_FLAG, 0, "no-trace", O(no_trace), NULL, "run the driver alone, without BPF"),
+	PB_OPT(PB_OPT_CUSTOM, 0, "phases", O(phases), "LIST",
+	  "trace only these phases (as in 'trace --phases')",
+	  .what = "phase list", .range = PROBE_PHASE_CHOICES, .parse = parse_phases),
+	PB_OPT(PB_OPT_FLAG, 0, "no-vm", O(no_vm), NULL,
+	  "never re-run in a guest (a kernel without SCTP: exit 3)"),
+	PB_OPT(PB_OPT_STRING, 0, "vm-kernel", O(vm_kernel), "VERSION",
+	  "guest kernel when this one has no SCTP (default 6.1)"),
+	PB_OPT(PB_OPT_CALL, 0, "vm-mem", 0, "MIB",
+	  "guest memory (default: 2048 + assocs/10)", .call = set_vm_mem),
+	PB_OPT(PB_OPT_HELP, 'h', "help", 0, NULL, "this text"),
+	PB_OPT_TABLE_END,
+};
+
+#define N_OWN (sizeof(run_own_opts) / sizeof(run_own_opts[0]))
+#define N_RUN_OPTS 48
+
+/* The whole table: one row per bench_options entry, then run's own. */
+static const struct pb_opt *run_opts_table(void)
+{
+	static struct pb_opt t[N_RUN_OPTS];
+	const struct bench_option *b;
+	size_t n = 0, i;
+
+	if (t[0].kind != PB_OPT_END)
+		return t;
+	for (b = bench_options; b->name && n < N_RUN_OPTS - N_OWN; b++)
+		t[n++] = (struct pb_opt)PB_OPT(PB_OPT_CALL, 0, b->name, 0, b->metavar,
+					       b->help, .call = set_bench);
+	for (i = 0; i < N_OWN; i++)
+		t[n++] = run_own_opts[i];
+	return t;
+}
+#undef O
+
+static struct pb_cmd_spec run_spec = {
+	.name = "run",
+	.head = "usage: peelbench run [OPTIONS]\n\n"
 		"Sets up many SCTP associations on one one-to-many socket (loopback), peels\n"
 		"them off with sctp_peeloff(3) / sctp_peeloff_flags under load, verifies every\n"
-		"peeled socket, traces the kernel's peeloff path, and writes a result file.\n\n");
-	for (o = bench_options; o->name; o++) {
-		snprintf(lhs, sizeof(lhs), "--%s %s", o->name, o->metavar);
-		fprintf(f, "  %-34s %s\n", lhs, o->help);
-	}
-	fprintf(f,
-		"  %-34s %s\n  %-34s %s\n  %-34s %s\n  %-34s %s\n  %-34s %s\n  %-34s %s\n  %-34s %s\n",
-		"-o, --output FILE", "result file (default results/run-KERNEL-TIME.json)",
-		"--no-trace", "run the driver alone, without BPF",
-		"--phases LIST", "trace only these phases (as in 'trace --phases')",
-		"--no-vm", "never re-run in a guest (a kernel without SCTP: exit 3)",
-		"--vm-kernel VERSION", "guest kernel when this one has no SCTP (default 6.1)",
-		"--vm-mem MIB", "guest memory (default: 2048 + assocs/10)",
-		"-h, --help", "this text");
-	fprintf(f, "\nCounts take k/m/g (10k); exit codes as in README.md; port in use: exit 4.\n");
-}
-
-static struct option *long_options(void)
-{
-	static const struct option own[] = {
-		{ "output",    required_argument, NULL, OPT_OUTPUT },
-		{ "no-trace",  no_argument,       NULL, OPT_NO_TRACE },
-		{ "phases",    required_argument, NULL, OPT_PHASES },
-		{ "no-vm",     no_argument,       NULL, OPT_NO_VM },
-		{ "vm-kernel", required_argument, NULL, OPT_VM_KERNEL },
-		{ "vm-mem",    required_argument, NULL, OPT_VM_MEM },
-		{ "help",      no_argument,       NULL, OPT_HELP },
-	};
-	size_t nb = 0, i, n_own = sizeof(own) / sizeof(own[0]);
-	struct option *o;
-
-	while (bench_options[nb].name)
-		nb++;
-	o = calloc(nb + n_own + 1, sizeof(*o));
-	if (!o)
-		return NULL;
-	for (i = 0; i < nb; i++) {
-		o[i].name = bench_options[i].name;
-		o[i].has_arg = required_argument;
-		o[i].val = OPT_BENCH + (int)i;
-	}
-	memcpy(o + nb, own, sizeof(own));
-	return o;
-}
+		"peeled socket, traces the kernel's peeloff path, and writes a result file.\n\n",
+	.tail = "\nCounts take k/m/g (10k); exit codes as in README.md; port in use: exit 4.\n",
+	.help_col = 37,
+	.bare_errors = true,
+	.extra_hint = "; see 'peelbench run --help'",
+};
 
 /* 0 to run, -1 for --help (exit 0), or PB_EXIT_USAGE (printed). */
 static int parse_args(int argc, char **argv, struct run_opts *ro)
 {
-	struct option *lo = long_options();
-	unsigned long long mem;
 	char err[256];
-	int opt, ret = 0;
+	int first, ret;
 
-	if (!lo) {
-		pb_err("out of memory");
-		return PB_EXIT_RUNTIME;
-	}
 	memset(ro, 0, sizeof(*ro));
 	bench_config_defaults(&ro->cfg);
 	ro->vm_kernel = "6.1";
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:h", lo, NULL)) != -1) {
-		if (opt >= OPT_BENCH) {
-			if (!bench_config_set(&ro->cfg, &bench_options[opt - OPT_BENCH],
-					      optarg, err, sizeof(err))) {
-				pb_err("%s", err);
-				ret = PB_EXIT_USAGE;
-				goto out;
-			}
-			continue;
-		}
-		switch (opt) {
-		case OPT_OUTPUT:
-			ro->output = optarg;
-			break;
-		case OPT_NO_TRACE:
-			ro->no_trace = true;
-			break;
-		case OPT_PHASES:
-			if (probe_phases_parse(optarg, &ro->phases)) {
-				pb_err("run: bad phase list '%s' (syscall, do_peeloff, clone, migrate, assoc_migrate, all)",
-				       optarg);
-				ret = PB_EXIT_USAGE;
-				goto out;
-			}
-			break;
-		case OPT_NO_VM:
-			ro->no_vm = true;
-			break;
-		case OPT_VM_KERNEL:
-			ro->vm_kernel = optarg;
-			break;
-		case OPT_VM_MEM:
-			if (!pb_parse_u64(optarg, 256, 1 << 20, &mem)) {
-				pb_err("--vm-mem: '%s' is not a size in MiB between 256 and 1048576", optarg);
-				ret = PB_EXIT_USAGE;
-				goto out;
-			}
-			ro->vm_mem = optarg;
-			break;
-		case OPT_HELP:
-			usage(stdout);
-			ret = -1;
-			goto out;
-		case ':':
-			pb_err("option '%s' needs a value", argv[optind - 1]);
-			ret = PB_EXIT_USAGE;
-			goto out;
-		default:
-			pb_err("unknown option '%s'; see 'peelbench run --help'", argv[optind - 1]);
-			ret = PB_EXIT_USAGE;
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		pb_err("unexpected argument '%s'; see 'peelbench run --help'", argv[optind]);
-		ret = PB_EXIT_USAGE;
-		goto out;
-	}
+	run_spec.opts = run_opts_table();
+	ret = pb_opts_parse(&run_spec, argc, argv, ro, &first);
+	if (ret)
+		return ret;
 	if (!bench_config_check(&ro->cfg, err, sizeof(err))) {
 		pb_err("%s", err);
-		ret = PB_EXIT_USAGE;
+		return PB_EXIT_USAGE;
 	}
-out:
-	free(lo);
-	return ret;
+	return 0;
 }
 
 /* The folder the result goes to, created (and given to the sudo caller)
