@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The subcommands: one file each (user/cmd_NAME.c), one entry each in the
  * dispatch table in main.c.  Each returns an exit code (enum pb_exit) and
- * parses its own options with getopt_long, argv[0] being its name. */
+ * parses its own options, argv[0] being its name, through its option
+ * table (user/common/opts.h) where it has one. */
 #ifndef PEELBENCH_COMMANDS_H
 #define PEELBENCH_COMMANDS_H
 

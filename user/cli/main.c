@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "opts.h"
 #include "peelbench.h"
 #include "vm.h"
 
@@ -32,27 +33,58 @@ static const struct command commands[] = {
 	{ NULL, NULL, NULL },
 };
 
-static void usage(FILE *f)
-{
-	const struct command *c;
+struct global_opts {
+	struct vm_opts vm;
+	int verbose;
+	bool version;
+};
 
-	fprintf(f,
+#define O(field) PB_OPT_OFF(struct global_opts, field)
+static const struct pb_opt global_opts[] = {
+	PB_OPT(PB_OPT_COUNT, 'v', "verbose", O(verbose), NULL, "libbpf and debug output"),
+	PB_OPT(PB_OPT_STRING, 0, "vm", O(vm.version), "VERSION",
+	  "run COMMAND inside a QEMU guest booted from the\n"
+	  "newest Debian kernel VERSION (6.1, 6.12, 7.3, ...);\n"
+	  "the current directory and the folder of -o FILE\n"
+	  "are writable there (results/ lands on the host)"),
+	PB_OPT(PB_OPT_STRING, 0, "vm-mem", O(vm.mem), "MIB", "guest memory (default 2048)"),
+	PB_OPT(PB_OPT_STRING, 0, "vm-timeout", O(vm.timeout), "SECONDS",
+	  "hard limit for the guest (default 1800)"),
+	PB_OPT(PB_OPT_STOP, 'V', "version", O(version), NULL, "print the version"),
+	PB_OPT_TABLE_END,
+};
+#undef O
+
+/* The synopsis, then one line per command of the table above. */
+static const char *global_head(void)
+{
+	static char buf[2048];
+	const struct command *c;
+	size_t n;
+
+	n = (size_t)snprintf(buf, sizeof(buf), "%s",
 		"usage: peelbench [-v] [--vm VERSION [--vm-mem MIB] [--vm-timeout SECONDS]]\n"
 		"                 [COMMAND] [ARGS...]\n\n"
 		"Measures what sctp_peeloff(3) costs the kernel.  With no COMMAND: run.\n\n");
-	for (c = commands; c->name; c++)
-		fprintf(f, "  %-9s %s\n", c->name, c->help);
-	fprintf(f,
-		"\n  -v, --verbose        libbpf and debug output\n"
-		"  --vm VERSION         run COMMAND inside a QEMU guest booted from the\n"
-		"                       newest Debian kernel VERSION (6.1, 6.12, 7.3, ...);\n"
-		"                       the current directory and the folder of -o FILE\n"
-		"                       are writable there (results/ lands on the host)\n"
-		"  --vm-mem MIB         guest memory (default 2048)\n"
-		"  --vm-timeout SECONDS hard limit for the guest (default 1800)\n"
-		"  -V, --version        print the version\n\n"
-		"'peelbench COMMAND --help' describes a command's options.\n");
+	for (c = commands; c->name && n < sizeof(buf); c++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "  %-9s %s\n", c->name, c->help);
+	if (n < sizeof(buf))
+		snprintf(buf + n, sizeof(buf) - n, "\n");
+	return buf;
 }
+
+/* Global options stop at the command; an option they do not know is
+ * the command's, and with no command run's: `peelbench --assocs 100`
+ * is `peelbench run --assocs 100`. */
+static struct pb_cmd_spec global_spec = {
+	.name = "",
+	.tail = "\n'peelbench COMMAND --help' describes a command's options.\n",
+	.opts = global_opts,
+	.help_col = 23,
+	.max_args = INT_MAX,
+	.stop_at_arg = true,
+	.pass_unknown = true,
+};
 
 static void find_root(void)
 {
@@ -69,53 +101,22 @@ static void find_root(void)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "verbose",    no_argument,       NULL, 'v' },
-		{ "version",    no_argument,       NULL, 'V' },
-		{ "help",       no_argument,       NULL, 'h' },
-		{ "vm",         required_argument, NULL, 'M' },
-		{ "vm-mem",     required_argument, NULL, 'm' },
-		{ "vm-timeout", required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct vm_opts vm = { 0 };
+	struct global_opts g = { 0 };
 	const struct command *c;
-	int opt;
+	int first, err;
 
 	find_root();
-	opterr = 0;	/* unknown options are left for the command */
-	/* '+': stop at the first non-option, the subcommand. */
-	while ((opt = getopt_long(argc, argv, "+vVh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'v':
-			pb.verbose++;
-			break;
-		case 'V':
-			printf("peelbench %s\n", PEELBENCH_VERSION);
-			return PB_EXIT_OK;
-		case 'h':
-			usage(stdout);
-			return PB_EXIT_OK;
-		case 'M':
-			vm.version = optarg;
-			break;
-		case 'm':
-			vm.mem = optarg;
-			break;
-		case 't':
-			vm.timeout = optarg;
-			break;
-		default:
-			/* An option we do not know may be one of run's:
-			 * `peelbench --assocs 100` means `peelbench run --assocs 100`. */
-			optind--;
-			goto dispatch;
-		}
-	}
-dispatch:
-	if (vm.version) {
-		vm_share_for_args(&vm, argc - optind, argv + optind);
-		return vm_exec(&vm, argc - optind, argv + optind);
+	global_spec.head = global_head();
+	err = pb_opts_parse(&global_spec, argc, argv, &g, &first);
+	if (err < 0 && g.version)
+		printf("peelbench %s\n", PEELBENCH_VERSION);
+	if (err)
+		return err < 0 ? PB_EXIT_OK : err;
+	pb.verbose += g.verbose;
+	optind = first;
+	if (g.vm.version) {
+		vm_share_for_args(&g.vm, argc - optind, argv + optind);
+		return vm_exec(&g.vm, argc - optind, argv + optind);
 	}
 
 	if (optind < argc && argv[optind][0] != '-') {
