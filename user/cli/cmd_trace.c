@@ -145,16 +145,119 @@ static unsigned long long now_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* One trace: the tracer, and the command it runs (-c). */
+struct trace_run {
+	struct tracer *t;
+	pid_t child;		/* 0: no command */
+	int release;		/* write end that holds the child, or -1 */
+	int status;
+	bool child_done;
+};
+
+/* Start CMD held (-c), load and attach the tracer, then let CMD go. */
+static int trace_start(struct trace_cfg *cfg, struct trace_run *r)
+{
+	int err;
+
+	if (cfg->cmd) {
+		r->child = start_held(cfg->cmd, &r->release);
+		if (r->child < 0) {
+			r->child = 0;
+			pb_err("trace: cannot start '%s': %s", cfg->cmd, strerror(errno));
+			return PB_EXIT_RUNTIME;
+		}
+		cfg->topts.pid = r->child;
+		cfg->topts.follow_children = true;
+	}
+	err = tracer_open(&cfg->topts, &r->t);
+	if (err)
+		return err;
+	if (r->release >= 0) {
+		if (write(r->release, "g", 1) != 1) {
+			pb_err("trace: cannot start '%s': %s", cfg->cmd, strerror(errno));
+			return PB_EXIT_RUNTIME;
+		}
+		close(r->release);
+		r->release = -1;
+	}
+	return 0;
+}
+
+/* Until Ctrl-C, the duration or CMD's exit; then drain what the last
+ * calls sent. */
+static int trace_wait(const struct trace_cfg *cfg, struct trace_run *r)
+{
+	unsigned long long t0 = now_ns();
+
+	while (!stop) {
+		if (tracer_poll(r->t, 100) < 0)
+			return PB_EXIT_RUNTIME;
+		if (r->child && waitpid(r->child, &r->status, WNOHANG) == r->child) {
+			r->child_done = true;
+			break;
+		}
+		if (cfg->duration_ns && now_ns() - t0 >= cfg->duration_ns)
+			break;
+	}
+	tracer_poll(r->t, 0);
+	return 0;
+}
+
+/* The result's "command" object (-c): CMD, its pid, how it ended. */
+static void add_command(struct json_object *res, const struct trace_cfg *cfg,
+			const struct trace_run *r)
+{
+	struct json_object *cmdo = json_object_new_object();
+
+	json_object_object_add(cmdo, "cmd", json_object_new_string(cfg->cmd));
+	json_object_object_add(cmdo, "pid", json_object_new_int(r->child));
+	if (r->child_done && WIFEXITED(r->status))
+		json_object_object_add(cmdo, "exit_status",
+				       json_object_new_int(WEXITSTATUS(r->status)));
+	else if (r->child_done && WIFSIGNALED(r->status))
+		json_object_object_add(cmdo, "signal", json_object_new_int(WTERMSIG(r->status)));
+	else
+		json_object_object_add(cmdo, "exit_status", NULL);
+	json_object_object_add(res, "command", cmdo);
+}
+
+static void print_result(struct json_object *res, const struct trace_cfg *cfg,
+			 const struct trace_run *r)
+{
+	if (cfg->json) {
+		puts(json_object_to_json_string_ext(res, JSON_C_TO_STRING_PRETTY |
+						    JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else {
+		tracer_print(r->t, stdout);
+		if (cfg->cmd && r->child_done && WIFEXITED(r->status))
+			printf("command exited with status %d\n", WEXITSTATUS(r->status));
+		else if (cfg->cmd && r->child_done && WIFSIGNALED(r->status))
+			printf("command killed by signal %d\n", WTERMSIG(r->status));
+	}
+	fflush(stdout);
+}
+
+/* Detach before waiting for anything; a held child exits without
+ * running CMD; a running one is stopped when the trace failed. */
+static void trace_end(struct trace_run *r, int err)
+{
+	tracer_close(r->t);
+	if (r->release >= 0)
+		close(r->release);
+	if (r->child > 0 && !r->child_done) {
+		if (err && err != PB_EXIT_INTR)
+			kill(r->child, SIGTERM);
+		waitpid(r->child, &r->status, 0);
+	}
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	struct trace_cfg cfg = { 0 };
-	struct tracer *t = NULL;
-	struct json_object *res = NULL, *cmdo;
+	struct trace_run r = { .release = -1 };
+	struct json_object *res = NULL;
 	struct sigaction sa = { .sa_handler = on_sigint };
-	unsigned long long t0;
-	int err, release = -1, status = 0;
-	pid_t child = 0;
-	bool child_done = false;
+	int err;
 
 	err = parse(argc, argv, &cfg);
 	if (err)
@@ -164,77 +267,25 @@ int cmd_trace(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (cfg.cmd) {
-		child = start_held(cfg.cmd, &release);
-		if (child < 0) {
-			pb_err("trace: cannot start '%s': %s", cfg.cmd, strerror(errno));
-			return PB_EXIT_RUNTIME;
-		}
-		cfg.topts.pid = child;
-		cfg.topts.follow_children = true;
-	}
-	err = tracer_open(&cfg.topts, &t);
+	err = trace_start(&cfg, &r);
 	if (err)
 		goto cleanup;
-	if (release >= 0) {
-		if (write(release, "g", 1) != 1) {
-			pb_err("trace: cannot start '%s': %s", cfg.cmd, strerror(errno));
-			err = PB_EXIT_RUNTIME;
-			goto cleanup;
-		}
-		close(release);
-		release = -1;
-	}
 	if (!cfg.json && !cfg.cmd)
 		fprintf(stderr, "peelbench: tracing%s; Ctrl-C to stop\n",
 			cfg.duration_ns ? " for the given duration" : "");
-
-	t0 = now_ns();
-	while (!stop) {
-		if (tracer_poll(t, 100) < 0) {
-			err = PB_EXIT_RUNTIME;
-			goto cleanup;
-		}
-		if (child && waitpid(child, &status, WNOHANG) == child) {
-			child_done = true;
-			break;
-		}
-		if (cfg.duration_ns && now_ns() - t0 >= cfg.duration_ns)
-			break;
-	}
-	tracer_poll(t, 0);	/* drain what the last calls sent */
-
-	res = tracer_json(t);
+	err = trace_wait(&cfg, &r);
+	if (err)
+		goto cleanup;
+	res = tracer_json(r.t);
 	if (!res) {
 		pb_err("trace: out of memory");
 		err = PB_EXIT_RUNTIME;
 		goto cleanup;
 	}
 	json_object_object_add(res, "complete", json_object_new_boolean(!stop));
-	if (cfg.cmd) {
-		cmdo = json_object_new_object();
-		json_object_object_add(cmdo, "cmd", json_object_new_string(cfg.cmd));
-		json_object_object_add(cmdo, "pid", json_object_new_int(child));
-		if (child_done && WIFEXITED(status))
-			json_object_object_add(cmdo, "exit_status",
-					       json_object_new_int(WEXITSTATUS(status)));
-		else if (child_done && WIFSIGNALED(status))
-			json_object_object_add(cmdo, "signal", json_object_new_int(WTERMSIG(status)));
-		else
-			json_object_object_add(cmdo, "exit_status", NULL);
-		json_object_object_add(res, "command", cmdo);
-	}
-	if (cfg.json) {
-		puts(json_object_to_json_string_ext(res, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-	} else {
-		tracer_print(t, stdout);
-		if (cfg.cmd && child_done && WIFEXITED(status))
-			printf("command exited with status %d\n", WEXITSTATUS(status));
-		else if (cfg.cmd && child_done && WIFSIGNALED(status))
-			printf("command killed by signal %d\n", WTERMSIG(status));
-	}
-	fflush(stdout);
+	if (cfg.cmd)
+		add_command(res, &cfg, &r);
+	print_result(res, &cfg, &r);
 	if (cfg.out) {
 		err = pb_write_json_atomic(cfg.out, res);
 		if (err)
@@ -243,13 +294,6 @@ int cmd_trace(int argc, char **argv)
 	err = stop ? PB_EXIT_INTR : PB_EXIT_OK;
 cleanup:
 	json_object_put(res);
-	tracer_close(t);	/* detach before waiting for anything */
-	if (release >= 0)
-		close(release);	/* a held child exits without running CMD */
-	if (child > 0 && !child_done) {
-		if (err && err != PB_EXIT_INTR)
-			kill(child, SIGTERM);
-		waitpid(child, &status, 0);
-	}
+	trace_end(&r, err);
 	return err;
 }
