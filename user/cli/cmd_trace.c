@@ -28,6 +28,28 @@ static void on_sigint(int sig)
 	stop = 1;
 }
 
+#define HELP_COL 23
+#define HELP_WIDTH 80
+
+/* text, broken at spaces into lines of at most HELP_WIDTH columns, the
+ * lines after the first indented to HELP_COL. */
+static void print_wrapped(FILE *f, const char *text)
+{
+	const char *p = text, *brk;
+	size_t room = HELP_WIDTH;
+
+	while (strlen(p) > room) {
+		for (brk = p + room; brk > p && *brk != ' '; brk--)
+			;
+		if (brk == p)
+			break;
+		fprintf(f, "%.*s\n%*s", (int)(brk - p), p, HELP_COL, "");
+		p = brk + 1;
+		room = HELP_WIDTH - HELP_COL;
+	}
+	fprintf(f, "%s\n", p);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -42,10 +64,11 @@ static void usage(FILE *f)
 		"  -e, --events         per-peeloff events: exact percentiles and the\n"
 		"                       migration-cost features (queue lengths, assocs)\n"
 		"  -j, --json           print the result as JSON instead of text\n"
-		"  -o, --output FILE    also write the JSON result to FILE (atomically)\n"
-		"  -P, --phases LIST    trace only these phases (comma-separated: do_peeloff,\n"
-		"                       clone, migrate, assoc_migrate, all; syscall is always\n"
-		"                       traced); fewer phases, less overhead\n"
+		"  -o, --output FILE    also write the JSON result to FILE (atomically)\n");
+	print_wrapped(f,
+		"  -P, --phases LIST    trace only these phases (comma-separated: "
+		PROBE_FUNC_PHASE_CHOICES "; syscall is always traced); fewer phases, less overhead");
+	fprintf(f,
 		"  -k, --kprobe         kprobes (and the syscall tracepoints) even where\n"
 		"                       fentry works, to compare their cost\n"
 		"  -w, --walk-cap N     with --events, also count the parent's associations\n"
@@ -114,8 +137,7 @@ static int parse(int argc, char **argv, struct trace_cfg *cfg)
 			break;
 		case 'P':
 			if (probe_phases_parse(optarg, &cfg->topts.phases)) {
-				pb_err("trace: bad phase list '%s' (syscall, do_peeloff, clone, migrate, assoc_migrate, all)",
-				       optarg);
+				pb_err("trace: bad phase list '%s' (" PROBE_PHASE_CHOICES ")", optarg);
 				return PB_EXIT_USAGE;
 			}
 			break;
