@@ -6,33 +6,41 @@
 #ifndef PEELBENCH_PEEL_H
 #define PEELBENCH_PEEL_H
 
-/* The phases, in path order: the one list.  The enum below, the names
- * user space prints and parses (--phases, result files) and the kernel
- * functions the probe plan looks for are all generated from it:
+/* The phases, in path order: the one list.  The enum below, the BPF
+ * programs of each phase (peel.bpf.c) and how user space attaches them
+ * (user/tracer/trace.c), the names user space prints and parses
+ * (--phases, result files) and the kernel functions the probe plan looks
+ * for (user/tracer/probes.c) are all generated from it:
  *
- *   X(ID, "name", (its own functions, first found wins),
- *                 (callers it is inlined into, measured instead))
+ *   X(ID, name, args, (its own functions, first found wins),
+ *                     (callers it is inlined into, measured instead))
+ *
+ * name is the phase's printed name and the suffix of its programs
+ * (fentry_NAME, kprobe_NAME, ...).  args: 3 where the entry program
+ * passes the first three arguments on (the migration-cost features are
+ * read at the clone or the migrate), else 0: the verifier refuses some
+ * prototypes, e.g. sctp_do_peeloff's struct socket **.
  *
  * syscall has no function here: it is timed on __sys_getsockopt or the
- * getsockopt tracepoints (user/tracer/probes.c, resolve_syscall), and it
- * is always traced, as it delimits a call. */
+ * getsockopt tracepoints (probes.c, resolve_syscall) by programs of its
+ * own, and it is always traced, as it delimits a call. */
 #define PB_PHASES(X)							\
-	X(SYSCALL,	"syscall",	(), ())				\
+	X(SYSCALL,	syscall,	0, (), ())			\
 	PB_FUNC_PHASES(X)
 
 /* The phases timed on a kernel function: those --phases chooses from.
  * The clone is sctp_copy_sock up to 6.x, sctp_clone_sock from 7.x. */
 #define PB_FUNC_PHASES(X)						\
-	X(DO_PEELOFF,	"do_peeloff",	("sctp_do_peeloff"),		\
+	X(DO_PEELOFF,	do_peeloff,	0, ("sctp_do_peeloff"),		\
 	  ("sctp_getsockopt_peeloff_common"))				\
-	X(CLONE,	"clone",	("sctp_copy_sock", "sctp_clone_sock"), ()) \
-	X(MIGRATE,	"migrate",	("sctp_sock_migrate"),		\
+	X(CLONE,	clone,		3, ("sctp_copy_sock", "sctp_clone_sock"), ()) \
+	X(MIGRATE,	migrate,	3, ("sctp_sock_migrate"),	\
 	  ("sctp_clone_sock", "sctp_do_peeloff"))			\
-	X(ASSOC_MIGRATE, "assoc_migrate", ("sctp_assoc_migrate"), ())
+	X(ASSOC_MIGRATE, assoc_migrate,	0, ("sctp_assoc_migrate"), ())
 
 /* PB_HOOK_ACCEPT is a hook without a histogram (sctp_accept): it only
  * tells accept() migrations apart. */
-#define PB_PHASE_ENUM_(id, name, funcs, enclosers) PB_PH_##id,
+#define PB_PHASE_ENUM_(id, name, args, funcs, enclosers) PB_PH_##id,
 enum pb_phase {
 	PB_PHASES(PB_PHASE_ENUM_)
 	PB_PH_MAX,

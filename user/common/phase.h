@@ -8,7 +8,7 @@
 
 #include "peel.h"
 
-#define PB_PHASE_NAME_(id, name, funcs, enclosers) name,
+#define PB_PHASE_NAME_(id, name, args, funcs, enclosers) #name,
 
 /* Phase p's name (enum pb_phase): "syscall", ..., "assoc_migrate". */
 static inline const char *pb_phase_name(unsigned int p)

@@ -33,8 +33,8 @@ struct phase_spec {
 };
 
 #define PROBE_UNPAREN_(...) __VA_ARGS__
-#define PROBE_SPEC_(id, name, funcs, enclosers)				\
-	[PB_PH_##id] = { name, { PROBE_UNPAREN_ funcs }, { PROBE_UNPAREN_ enclosers } },
+#define PROBE_SPEC_(id, name, args, funcs, enclosers)			\
+	[PB_PH_##id] = { #name, { PROBE_UNPAREN_ funcs }, { PROBE_UNPAREN_ enclosers } },
 
 /* The phases from bpf/peel.h's table, then the accept hook. */
 static const struct phase_spec specs[PB_HOOK_MAX] = {

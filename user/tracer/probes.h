@@ -60,7 +60,7 @@ void probe_plan_resolve(const struct probe_sources *src, struct probe_plan *plan
 int probe_phases_parse(const char *list, unsigned int *mask);
 /* The names --phases takes, from the phase table: "syscall, do_peeloff,
  * ..., all" for error lines, and without syscall (always traced) for help. */
-#define PROBE_CHOICE_(id, name, funcs, enclosers) name ", "
+#define PROBE_CHOICE_(id, name, args, funcs, enclosers) #name ", "
 #define PROBE_PHASE_CHOICES	PB_PHASES(PROBE_CHOICE_) "all"
 #define PROBE_FUNC_PHASE_CHOICES PB_FUNC_PHASES(PROBE_CHOICE_) "all"
 /* Turn off the phases outside mask (bit = enum pb_phase): their attach
