@@ -17,7 +17,8 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 # Layers, bottom up.  Each folder compiles with the include paths of the
 # layers it may use and no others, so a wrong include fails to build:
 #   user/common   errors, exit codes, number parsers, statistics, SCTP here
-#                 (after modprobe: sctp_avail.h)
+#                 (after modprobe: sctp_avail.h), the phase names (bpf/peel.h,
+#                 the header kernel and user share)
 #   bench/        the load generator (common only); others include only
 #                 its public header, bench/driver.h
 #   user/tracer   probe plan, BPF loader, histograms (common, bpf/, skeleton)
@@ -26,7 +27,7 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
 #   user/matrix   kernels x sweeps (analysis, results, common)
 #   user/check    sctp_peeloff(3) conformance (common)
 #   user/cli      main and one file per command (everything)
-INC_common   := -Iuser/common
+INC_common   := -Iuser/common -Ibpf
 INC_bench    := -Ibench $(INC_common)
 INC_tracer   := -Iuser/tracer $(INC_common) -Ibpf -I$(OUTPUT)
 INC_results  := -Iuser/results $(INC_bench)

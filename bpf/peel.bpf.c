@@ -507,8 +507,6 @@ SEC("kretprobe")							\
 int BPF_KRETPROBE(kretprobe_##name)					\
 { return on_exit(hook); }
 
-TWINS0(do_peeloff, PB_PH_DO_PEELOFF)
-TWINS3(clone, PB_PH_CLONE)
-TWINS3(migrate, PB_PH_MIGRATE)
-TWINS0(assoc_migrate, PB_PH_ASSOC_MIGRATE)
+#define PHASE_TWINS(id, name, args, funcs, enclosers) TWINS##args(name, PB_PH_##id)
+PB_FUNC_PHASES(PHASE_TWINS)
 TWINS0(accept, PB_HOOK_ACCEPT)

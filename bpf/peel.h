@@ -1,19 +1,48 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Types and constants shared by bpf/peel.bpf.c and user space: phases,
- * hooks, counters, the ring-buffer event and the histogram layout.
+/* Types and constants shared by bpf/peel.bpf.c and user space: the phase
+ * table, hooks, counters, the ring-buffer event and the histogram layout.
  * No includes: the includer provides __u32/__u64/__s32 (vmlinux.h on the
  * kernel side, <linux/types.h> in user space). */
 #ifndef PEELBENCH_PEEL_H
 #define PEELBENCH_PEEL_H
 
-/* Phases with a histogram, in path order.  PB_HOOK_ACCEPT is a hook
- * without a histogram: it only tells accept() migrations apart. */
+/* The phases, in path order: the one list.  The enum below, the BPF
+ * programs of each phase (peel.bpf.c) and how user space attaches them
+ * (user/tracer/trace.c), the names user space prints and parses
+ * (--phases, result files) and the kernel functions the probe plan looks
+ * for (user/tracer/probes.c) are all generated from it:
+ *
+ *   X(ID, name, args, (its own functions, first found wins),
+ *                     (callers it is inlined into, measured instead))
+ *
+ * name is the phase's printed name and the suffix of its programs
+ * (fentry_NAME, kprobe_NAME, ...).  args: 3 where the entry program
+ * passes the first three arguments on (the migration-cost features are
+ * read at the clone or the migrate), else 0: the verifier refuses some
+ * prototypes, e.g. sctp_do_peeloff's struct socket **.
+ *
+ * syscall has no function here: it is timed on __sys_getsockopt or the
+ * getsockopt tracepoints (probes.c, resolve_syscall) by programs of its
+ * own, and it is always traced, as it delimits a call. */
+#define PB_PHASES(X)							\
+	X(SYSCALL,	syscall,	0, (), ())			\
+	PB_FUNC_PHASES(X)
+
+/* The phases timed on a kernel function: those --phases chooses from.
+ * The clone is sctp_copy_sock up to 6.x, sctp_clone_sock from 7.x. */
+#define PB_FUNC_PHASES(X)						\
+	X(DO_PEELOFF,	do_peeloff,	0, ("sctp_do_peeloff"),		\
+	  ("sctp_getsockopt_peeloff_common"))				\
+	X(CLONE,	clone,		3, ("sctp_copy_sock", "sctp_clone_sock"), ()) \
+	X(MIGRATE,	migrate,	3, ("sctp_sock_migrate"),	\
+	  ("sctp_clone_sock", "sctp_do_peeloff"))			\
+	X(ASSOC_MIGRATE, assoc_migrate,	0, ("sctp_assoc_migrate"), ())
+
+/* PB_HOOK_ACCEPT is a hook without a histogram (sctp_accept): it only
+ * tells accept() migrations apart. */
+#define PB_PHASE_ENUM_(id, name, args, funcs, enclosers) PB_PH_##id,
 enum pb_phase {
-	PB_PH_SYSCALL = 0,	/* getsockopt(SCTP_SOCKOPT_PEELOFF[_FLAGS]) */
-	PB_PH_DO_PEELOFF,	/* sctp_do_peeloff or its encloser */
-	PB_PH_CLONE,		/* sctp_copy_sock (<=6.x) / sctp_clone_sock (7.x) */
-	PB_PH_MIGRATE,		/* sctp_sock_migrate */
-	PB_PH_ASSOC_MIGRATE,	/* sctp_assoc_migrate */
+	PB_PHASES(PB_PHASE_ENUM_)
 	PB_PH_MAX,
 	PB_HOOK_ACCEPT = PB_PH_MAX,
 	PB_HOOK_MAX,

@@ -19,7 +19,6 @@ import shutil
 import statistics
 import sys
 
-PHASES = ["syscall", "do_peeloff", "clone", "migrate", "assoc_migrate"]
 IMG_LIMIT = 150 * 1024
 
 
@@ -31,6 +30,24 @@ def load(path):
 def ok_events(res):
     evs = (res.get("trace") or {}).get("events") or []
     return [e for e in evs if (e.get("ret") is not None and e["ret"] >= 0)]
+
+
+def phases_of(results):
+    """The phases, in the probe plans' (path) order: the plan entries that
+    time something in one of results, a histogram under trace.phases or a
+    PHASE_ns in its events (so not the accept hook, which only counts)."""
+    timed = set()
+    for r in results:
+        t = r.get("trace") or {}
+        timed |= set(t.get("phases") or {})
+        for e in (t.get("events") or [])[:1]:
+            timed |= {k[:-3] for k in e if k.endswith("_ns")}
+    out = []
+    for r in results:
+        for p in (r.get("trace") or {}).get("probes") or []:
+            if p["phase"] in timed and p["phase"] not in out:
+                out.append(p["phase"])
+    return out
 
 
 def migration_phase(res):
@@ -207,13 +224,16 @@ def write(out, kernels, docs):
 
     # Kernels and probe plans
     P("## Kernels and what the tracer can see on each\n")
-    rows = []
+    rows, firsts = [], {}
+    for kk in bm["kernels"]:
+        f = sorted(glob.glob(os.path.join(out, "backlog", kk["label"], "*-r*.json")))
+        firsts[kk["label"]] = load(f[0]) if f else {}
+    phases = phases_of(firsts.values())
     for kk in bm["kernels"]:
         k = kk["label"]
-        f = sorted(glob.glob(os.path.join(out, "backlog", k, "*-r*.json")))
-        plan = (load(f[0]).get("trace") or {}).get("probes", []) if f else []
+        plan = (firsts[k].get("trace") or {}).get("probes", [])
         cells = []
-        for ph in PHASES:
+        for ph in phases:
             p = next((p for p in plan if p["phase"] == ph), None)
             if not p:
                 cells.append("?")
@@ -222,7 +242,7 @@ def write(out, kernels, docs):
             else:
                 cells.append("`%s` (%s%s)" % (p["symbol"], p["attach"], ", enclosing" if p.get("enclosing") else ""))
         rows.append([k, "`%s`" % kk.get("release")] + cells)
-    P(md_table(["kernel", "release"] + PHASES, rows))
+    P(md_table(["kernel", "release"] + phases, rows))
     P("\nOn 7.x `sctp_do_peeloff` and `sctp_sock_migrate` are inlined: `do_peeloff` "
       "is measured on the enclosing `sctp_getsockopt_peeloff_common` (which also "
       "allocates and installs the fd), and the migration's cost is inside `clone` "

@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "phase.h"
 #include "probes.h"
 
 static char k61[] =
@@ -240,6 +241,26 @@ static void test_phases_parse(void **state)
 	assert_int_equal(m, 7);
 }
 
+/* One table (bpf/peel.h PB_PHASES): the plan, the parser, the user-side
+ * names and the choices in help and error lines agree. */
+static void test_phase_table(void **state)
+{
+	unsigned int m;
+	__u32 ph;
+
+	for (ph = 0; ph < PB_PH_MAX; ph++) {
+		assert_string_equal(probe_phase_name(ph), pb_phase_name(ph));
+		assert_int_equal(probe_phases_parse(pb_phase_name(ph), &m), 0);
+		assert_int_equal(m, 1u << PB_PH_SYSCALL | 1u << ph);
+	}
+	assert_string_equal(probe_phase_name(PB_HOOK_ACCEPT), "accept");
+	assert_string_equal(pb_phase_name(PB_PH_MAX), "?");
+	assert_string_equal(PROBE_PHASE_CHOICES,
+			    "syscall, do_peeloff, clone, migrate, assoc_migrate, all");
+	assert_string_equal(PROBE_FUNC_PHASE_CHOICES,
+			    "do_peeloff, clone, migrate, assoc_migrate, all");
+}
+
 static void test_phases_select_61(void **state)
 {
 	struct probe_sources s;
@@ -302,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_syscall_falls_back_to_tracepoints),
 		cmocka_unit_test(test_host_without_sctp),
 		cmocka_unit_test(test_phases_parse),
+		cmocka_unit_test(test_phase_table),
 		cmocka_unit_test(test_phases_select_61),
 		cmocka_unit_test(test_phases_select_73_syscall_only),
 	};

@@ -14,15 +14,12 @@
 #include "export.h"
 #include "history.h"
 #include "peelbench.h"
+#include "phase.h"
 #include "result.h"
 #include "stats.h"
 
 #define RESAMPLES 2000
 #define CI_SEED 20261130
-
-const char *const pb_phases[] = { "syscall", "do_peeloff", "clone", "migrate",
-				  "assoc_migrate" };
-const size_t pb_nphases = sizeof(pb_phases) / sizeof(pb_phases[0]);
 
 struct table {
 	FILE *f;
@@ -186,8 +183,8 @@ static int write_events(const struct pb_result *r, const char *dir)
 	if ((ret = table_open(&t, dir, name)))
 		return ret;
 	fprintf(t.f, "parent_rq_len");
-	for (j = 0; j < pb_nphases; j++)
-		fprintf(t.f, ",%s_ns", pb_phases[j]);
+	for (j = 0; j < PB_PH_MAX; j++)
+		fprintf(t.f, ",%s_ns", pb_phase_name(j));
 	fputc('\n', t.f);
 	n = json_object_array_length(evs);
 	for (i = 0; i < n; i++) {
@@ -197,8 +194,8 @@ static int write_events(const struct pb_result *r, const char *dir)
 			fprintf(t.f, "%.15g", json_object_get_double(o));
 		else
 			fprintf(t.f, "NaN");
-		for (j = 0; j < pb_nphases; j++)
-			fprintf(t.f, ",%.15g", event_value(ev, pb_phases[j]));
+		for (j = 0; j < PB_PH_MAX; j++)
+			fprintf(t.f, ",%.15g", event_value(ev, pb_phase_name(j)));
 		fputc('\n', t.f);
 	}
 	return table_close(&t, 0);
@@ -344,9 +341,9 @@ int pb_export_phases(struct pb_result *const *rs, size_t n, const char *dir)
 	for (i = 0; i < n; i++)
 		fprintf(t.f, ",%s_p50,%s_lo,%s_hi", rs[i]->tag, rs[i]->tag, rs[i]->tag);
 	fputc('\n', t.f);
-	for (j = 0; j < pb_nphases; j++) {
-		fprintf(t.f, "%s", pb_phases[j]);
-		snprintf(metric, sizeof(metric), "phase.%s.p50_ns", pb_phases[j]);
+	for (j = 0; j < PB_PH_MAX; j++) {
+		fprintf(t.f, "%s", pb_phase_name(j));
+		snprintf(metric, sizeof(metric), "phase.%s.p50_ns", pb_phase_name(j));
 		for (i = 0; i < n; i++) {
 			struct pb_ci ci;
 			const char *src;

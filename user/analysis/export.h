@@ -13,10 +13,6 @@ struct pb_result;
 struct pb_history_point;
 struct pb_cp;
 
-/* The phases in the order the kernel nests them. */
-extern const char *const pb_phases[];
-extern const size_t pb_nphases;
-
 /* TAG.metrics.csv: metric,value,ci_lo,ci_hi,n,source
  * TAG.phase-NAME.csv (one per phase in trace.phases):
  *   lower_ns,upper_ns,count,fraction,cdf

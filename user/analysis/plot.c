@@ -18,6 +18,7 @@
 #include "export.h"
 #include "history.h"
 #include "peelbench.h"
+#include "phase.h"
 #include "plot.h"
 #include "result.h"
 #include "stats.h"
@@ -182,15 +183,15 @@ static void phase_list(const struct pb_result *r, char *buf, size_t size)
 	if (!r->trace || !json_object_object_get_ex(r->trace, "phases", &phases))
 		return;
 	/* kernel nesting order first, then any phase we do not know */
-	for (i = 0; i < pb_nphases; i++)
-		if (json_object_object_get_ex(phases, pb_phases[i], NULL))
+	for (i = 0; i < PB_PH_MAX; i++)
+		if (json_object_object_get_ex(phases, pb_phase_name(i), NULL))
 			off += snprintf(buf + off, off < size ? size - off : 0,
-					"%s%s", off ? " " : "", pb_phases[i]);
+					"%s%s", off ? " " : "", pb_phase_name(i));
 	json_object_object_foreach(phases, k, v) {
 		(void)v;
-		for (i = 0; i < pb_nphases && strcmp(k, pb_phases[i]); i++)
+		for (i = 0; i < PB_PH_MAX && strcmp(k, pb_phase_name(i)); i++)
 			;
-		if (i == pb_nphases && quote_safe(k) && !strchr(k, ' '))
+		if (i == PB_PH_MAX && quote_safe(k) && !strchr(k, ' '))
 			off += snprintf(buf + off, off < size ? size - off : 0,
 					"%s%s", off ? " " : "", k);
 	}
@@ -284,8 +285,8 @@ static bool any_phase_metric(struct pb_result *const *rs, size_t n)
 	size_t i, j;
 	double v;
 
-	for (j = 0; j < pb_nphases; j++) {
-		snprintf(metric, sizeof(metric), "phase.%s.p50_ns", pb_phases[j]);
+	for (j = 0; j < PB_PH_MAX; j++) {
+		snprintf(metric, sizeof(metric), "phase.%s.p50_ns", pb_phase_name(j));
 		for (i = 0; i < n; i++)
 			if (pb_result_metric(rs[i], metric, &v))
 				return true;

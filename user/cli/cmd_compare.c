@@ -200,7 +200,7 @@ static const struct pb_cmd_spec compare_spec = {
 
 int cmd_compare(int argc, char **argv)
 {
-	struct compare_opts o = { .threshold = 5, .alpha = 0.05, .json = pb.json };
+	struct compare_opts o = { .threshold = 5, .alpha = 0.05 };
 	struct pb_comparison *c;
 	int first, ret;
 

@@ -21,6 +21,7 @@
 #include "driver.h"
 #include "opts.h"
 #include "peelbench.h"
+#include "phase.h"
 #include "probes.h"
 #include "result_write.h"
 #include "sctp_avail.h"
@@ -262,19 +263,16 @@ static const char *fmt_ns(double ns, char *buf, size_t len)
 
 static void print_kernel_phases(struct json_object *trace)
 {
-	static const char *const names[] = {
-		"syscall", "do_peeloff", "clone", "migrate", "assoc_migrate", NULL,
-	};
 	struct json_object *ph, *one, *v;
 	char a[32], b[32], c[32];
-	int i;
+	unsigned int i;
 
 	if (!trace || !json_object_object_get_ex(trace, "phases", &ph))
 		return;
-	for (i = 0; names[i]; i++) {
+	for (i = 0; i < PB_PH_MAX; i++) {
 		double p50 = 0, p99 = 0, p999 = 0;
 
-		if (!json_object_object_get_ex(ph, names[i], &one))
+		if (!json_object_object_get_ex(ph, pb_phase_name(i), &one))
 			continue;
 		if (json_object_object_get_ex(one, "count", &v) && !json_object_get_int64(v))
 			continue;
@@ -284,7 +282,7 @@ static void print_kernel_phases(struct json_object *trace)
 			p99 = json_object_get_double(v);
 		if (json_object_object_get_ex(one, "p999_ns", &v))
 			p999 = json_object_get_double(v);
-		printf("  kernel %-13s p50 %-9s p99 %-9s p99.9 %s\n", names[i],
+		printf("  kernel %-13s p50 %-9s p99 %-9s p99.9 %s\n", pb_phase_name(i),
 		       fmt_ns(p50, a, sizeof(a)), fmt_ns(p99, b, sizeof(b)),
 		       fmt_ns(p999, c, sizeof(c)));
 	}

@@ -60,10 +60,9 @@ static const struct pb_opt trace_opts[] = {
 	PB_OPT(PB_OPT_STRING, 'o', "output", O(out), "FILE",
 	  "also write the JSON result to FILE (atomically)"),
 	PB_OPT(PB_OPT_CUSTOM, 'P', "phases", O(topts.phases), "LIST",
-	  "trace only these phases (comma-separated: do_peeloff,\n"
-	  "clone, migrate, assoc_migrate, all; syscall is always\n"
-	  "traced); fewer phases, less overhead",
-	  .what = "phase list", .range = PROBE_PHASE_CHOICES, .parse = parse_phases),
+	  "trace only these phases (comma-separated: "
+	  PROBE_FUNC_PHASE_CHOICES "; syscall is always traced); fewer phases, less overhead",
+	  .wrap = true, .what = "phase list", .range = PROBE_PHASE_CHOICES, .parse = parse_phases),
 	PB_OPT(PB_OPT_FLAG, 'k', "kprobe", O(topts.force_kprobe), NULL,
 	  "kprobes (and the syscall tracepoints) even where\n"
 	  "fentry works, to compare their cost"),

@@ -334,6 +334,31 @@ int pb_opts_dispatch(const struct pb_cmd_spec *spec, const struct pb_subcmd *sub
 	return s->run(cfg, (int)nargs, argv + 1);
 }
 
+/* The n bytes at text, from column col on: broken at spaces so that no
+ * line passes PB_OPT_HELP_WIDTH columns (a help built from a table, such
+ * as the phase list, has no hand-placed breaks), continuation lines at
+ * column indent.  col 0: as it is.  Returns the end of what it printed. */
+#define PB_OPT_HELP_WIDTH 80
+static const char *print_wrapped(FILE *f, const char *text, size_t n, int col, int indent)
+{
+	const char *brk;
+	size_t room;
+
+	while (col && col + n > PB_OPT_HELP_WIDTH && col < PB_OPT_HELP_WIDTH) {
+		room = PB_OPT_HELP_WIDTH - col;
+		for (brk = text + room; brk > text && *brk != ' '; brk--)
+			;
+		if (brk == text)
+			break;
+		fprintf(f, "%.*s\n%*s", (int)(brk - text), text, indent, "");
+		n -= (size_t)(brk - text) + 1;
+		text = brk + 1;
+		col = indent;
+	}
+	fprintf(f, "%.*s", (int)n, text);
+	return text + n;
+}
+
 /* "  -o, --output FILE" padded to the help column, then the help, whose
  * continuation lines start under that column. */
 static void print_opt(const struct pb_cmd_spec *spec, const struct pb_opt *o, FILE *f)
@@ -355,11 +380,18 @@ static void print_opt(const struct pb_cmd_spec *spec, const struct pb_opt *o, FI
 	if (o->metavar && len < (int)sizeof(left))
 		len += snprintf(left + len, sizeof(left) - len, " %s", o->metavar);
 	fprintf(f, "%s%*s", left, len < spec->help_col ? spec->help_col - len : 2, "");
-	while ((nl = strchr(h, '\n'))) {
-		fprintf(f, "%.*s\n%*s", (int)(nl - h), h, spec->help_col, "");
+	len = len < spec->help_col ? spec->help_col : len + 2;
+	for (;;) {
+		nl = strchr(h, '\n');
+		h = print_wrapped(f, h, nl ? (size_t)(nl - h) : strlen(h),
+				  o->wrap ? len : 0, spec->help_col);
+		if (!nl)
+			break;
+		fprintf(f, "\n%*s", spec->help_col, "");
+		len = spec->help_col;
 		h = nl + 1;
 	}
-	fprintf(f, "%s\n", h);
+	fputc('\n', f);
 }
 
 void pb_opts_usage(const struct pb_cmd_spec *spec, FILE *f)

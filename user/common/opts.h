@@ -56,6 +56,8 @@ struct pb_opt {
 	 * after printing its error. */
 	int (*call)(const struct pb_opt *opt, const char *val, void *cfg);
 	bool hidden;		/* parsed, but no line in --help */
+	bool wrap;		/* help built from a table: broken at spaces to
+			 * fit 80 columns, not at hand-placed newlines */
 	/* The line, after "CMD: ", when the value is missing ("-o needs a
 	 * file name"). */
 	const char *missing;

@@ -25,7 +25,6 @@ enum pb_exit {
 
 struct pb_globals {
 	int verbose;		/* -v: libbpf debug output and more */
-	bool json;		/* --json where a command supports it */
 	const char *root;	/* the checkout: dirname of /proc/self/exe */
 };
 extern struct pb_globals pb;

@@ -10,9 +10,9 @@
 
 #include <json-c/json.h>
 
-#include "export.h"
 #include "matrix.h"
 #include "peelbench.h"
+#include "phase.h"
 #include "result.h"
 #include "stats.h"
 
@@ -65,7 +65,7 @@ static bool cell_has(const struct mx_matrix *m, size_t cell, const char *metric)
 
 char **mx_cell_metrics(const struct mx_matrix *m, size_t cell)
 {
-	char **names = calloc(NBASE + 2 * pb_nphases + 1, sizeof(*names));
+	char **names = calloc(NBASE + 2 * PB_PH_MAX + 1, sizeof(*names));
 	static const char *const stats[] = { "p50", "p99" };
 	char buf[96];
 	size_t n = 0, i, j;
@@ -75,9 +75,9 @@ char **mx_cell_metrics(const struct mx_matrix *m, size_t cell)
 	for (i = 0; i < NBASE; i++)
 		if (cell_has(m, cell, base_metrics[i]))
 			names[n++] = strdup(base_metrics[i]);
-	for (i = 0; i < pb_nphases; i++)
+	for (i = 0; i < PB_PH_MAX; i++)
 		for (j = 0; j < 2; j++) {
-			snprintf(buf, sizeof(buf), "phase.%s.%s_ns", pb_phases[i], stats[j]);
+			snprintf(buf, sizeof(buf), "phase.%s.%s_ns", pb_phase_name(i), stats[j]);
 			if (cell_has(m, cell, buf))
 				names[n++] = strdup(buf);
 		}
@@ -185,20 +185,20 @@ void mx_probe_phases(const struct pb_result *r, char *seen, size_t seen_size,
 	    !json_object_is_type(probes, json_type_array))
 		return;
 	n = json_object_array_length(probes);
-	for (i = 0; i < pb_nphases; i++)
+	for (i = 0; i < PB_PH_MAX; i++)
 		for (j = 0; j < n; j++) {
 			struct json_object *p = json_object_array_get_idx(probes, j);
 
 			if (!json_object_object_get_ex(p, "phase", &o) ||
 			    !json_object_is_type(o, json_type_string) ||
-			    strcmp(json_object_get_string(o), pb_phases[i]))
+			    strcmp(json_object_get_string(o), pb_phase_name(i)))
 				continue;
 			if (probe_seen(p))
 				so += snprintf(seen + so, so < seen_size ? seen_size - so : 0,
-					       "%s%s", so ? " " : "", pb_phases[i]);
+					       "%s%s", so ? " " : "", pb_phase_name(i));
 			else
 				mo += snprintf(missing + mo, mo < missing_size ? missing_size - mo : 0,
-					       "%s%s", mo ? " " : "", pb_phases[i]);
+					       "%s%s", mo ? " " : "", pb_phase_name(i));
 			break;
 		}
 }

@@ -13,13 +13,9 @@
 #include "driver.h"
 #include "jsonfile.h"
 #include "peelbench.h"
+#include "phase.h"
 #include "result_write.h"
 #include "stats.h"
-
-/* The tracer's phases, in path order (bpf/peel.h enum pb_phase). */
-static const char *const phases[] = {
-	"syscall", "do_peeloff", "clone", "migrate", "assoc_migrate", NULL,
-};
 
 static void cpu_model(char *buf, size_t len, bool *hypervisor)
 {
@@ -162,19 +158,20 @@ static void phase_metrics(struct json_object *m, struct json_object *trace)
 	static const char *const keys[] = { "p50_ns", "p99_ns", "p999_ns", "mean_ns", NULL };
 	struct json_object *ph, *one, *v;
 	char name[96];
-	int i, k;
+	unsigned int i;
+	int k;
 
 	if (!trace || !json_object_object_get_ex(trace, "phases", &ph))
 		return;
-	for (i = 0; phases[i]; i++) {
-		if (!json_object_object_get_ex(ph, phases[i], &one))
+	for (i = 0; i < PB_PH_MAX; i++) {
+		if (!json_object_object_get_ex(ph, pb_phase_name(i), &one))
 			continue;
 		if (json_object_object_get_ex(one, "count", &v) && !json_object_get_int64(v))
 			continue;	/* not seen on this kernel (inlined) */
 		for (k = 0; keys[k]; k++) {
 			if (!json_object_object_get_ex(one, keys[k], &v))
 				continue;
-			snprintf(name, sizeof(name), "phase.%s.%s", phases[i], keys[k]);
+			snprintf(name, sizeof(name), "phase.%s.%s", pb_phase_name(i), keys[k]);
 			json_object_object_add(m, name, json_object_get(v));
 		}
 	}

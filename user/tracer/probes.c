@@ -32,15 +32,14 @@ struct phase_spec {
 	const char *enclosers[3];	/* callers it is inlined into */
 };
 
+#define PROBE_UNPAREN_(...) __VA_ARGS__
+#define PROBE_SPEC_(id, name, args, funcs, enclosers)			\
+	[PB_PH_##id] = { #name, { PROBE_UNPAREN_ funcs }, { PROBE_UNPAREN_ enclosers } },
+
+/* The phases from bpf/peel.h's table, then the accept hook. */
 static const struct phase_spec specs[PB_HOOK_MAX] = {
-	[PB_PH_SYSCALL]       = { "syscall" },
-	[PB_PH_DO_PEELOFF]    = { "do_peeloff", { "sctp_do_peeloff" },
-				  { "sctp_getsockopt_peeloff_common" } },
-	[PB_PH_CLONE]         = { "clone", { "sctp_copy_sock", "sctp_clone_sock" } },
-	[PB_PH_MIGRATE]       = { "migrate", { "sctp_sock_migrate" },
-				  { "sctp_clone_sock", "sctp_do_peeloff" } },
-	[PB_PH_ASSOC_MIGRATE] = { "assoc_migrate", { "sctp_assoc_migrate" } },
-	[PB_HOOK_ACCEPT]      = { "accept", { "sctp_accept" } },
+	PB_PHASES(PROBE_SPEC_)
+	[PB_HOOK_ACCEPT] = { "accept", { "sctp_accept" } },
 };
 
 const char *probe_phase_name(__u32 hook)

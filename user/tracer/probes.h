@@ -58,8 +58,11 @@ void probe_plan_resolve(const struct probe_sources *src, struct probe_plan *plan
 /* "--phases LIST": comma-separated phase names or "all"; the syscall
  * phase is always in (it delimits a call).  -1 on an unknown name. */
 int probe_phases_parse(const char *list, unsigned int *mask);
-/* The names --phases takes, for error lines. */
-#define PROBE_PHASE_CHOICES "syscall, do_peeloff, clone, migrate, assoc_migrate, all"
+/* The names --phases takes, from the phase table: "syscall, do_peeloff,
+ * ..., all" for error lines, and without syscall (always traced) for help. */
+#define PROBE_CHOICE_(id, name, args, funcs, enclosers) #name ", "
+#define PROBE_PHASE_CHOICES	PB_PHASES(PROBE_CHOICE_) "all"
+#define PROBE_FUNC_PHASE_CHOICES PB_FUNC_PHASES(PROBE_CHOICE_) "all"
 /* Turn off the phases outside mask (bit = enum pb_phase): their attach
  * becomes unavailable, "not selected"; accept goes with assoc_migrate;
  * the feature hook is chosen again. */

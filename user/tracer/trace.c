@@ -50,12 +50,11 @@ static void hook_progs(struct peel_bpf *s, __u32 h, struct hook_progs *p)
 			{ &s->links.fentry_getsockopt, &s->links.sys_enter_getsockopt },
 			{ &s->links.fexit_getsockopt, &s->links.sys_exit_getsockopt } };
 		break;
-	case PB_PH_DO_PEELOFF:		SET(do_peeloff); break;
-	case PB_PH_CLONE:		SET(clone); break;
-	case PB_PH_MIGRATE:		SET(migrate); break;
-	case PB_PH_ASSOC_MIGRATE:	SET(assoc_migrate); break;
+#define CASE(id, name, args, funcs, enclosers) case PB_PH_##id: SET(name); break;
+	PB_FUNC_PHASES(CASE)
 	default:			SET(accept); break;
 	}
+#undef CASE
 #undef SET
 }
 
