@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "machine.h"
 #include "peelbench.h"
 #include "vm.h"
 
@@ -38,7 +39,7 @@ static void usage(FILE *f)
 
 	fprintf(f,
 		"usage: peelbench [-v] [--vm VERSION [--vm-mem MIB] [--vm-timeout SECONDS]]\n"
-		"                 [COMMAND] [ARGS...]\n\n"
+		"                 [--machine-label LABEL] [COMMAND] [ARGS...]\n\n"
 		"Measures what sctp_peeloff(3) costs the kernel.  With no COMMAND: run.\n\n");
 	for (c = commands; c->name; c++)
 		fprintf(f, "  %-9s %s\n", c->name, c->help);
@@ -50,6 +51,8 @@ static void usage(FILE *f)
 		"                       are writable there (results/ lands on the host)\n"
 		"  --vm-mem MIB         guest memory (default 2048)\n"
 		"  --vm-timeout SECONDS hard limit for the guest (default 1800)\n"
+		"  --machine-label L    name of this machine in results (env.machine.label;\n"
+		"                       default $PEELBENCH_MACHINE_LABEL, else the host name)\n"
 		"  -V, --version        print the version\n\n"
 		"'peelbench COMMAND --help' describes a command's options.\n");
 }
@@ -76,6 +79,7 @@ int main(int argc, char **argv)
 		{ "vm",         required_argument, NULL, 'M' },
 		{ "vm-mem",     required_argument, NULL, 'm' },
 		{ "vm-timeout", required_argument, NULL, 't' },
+		{ "machine-label", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vm_opts vm = { 0 };
@@ -105,6 +109,13 @@ int main(int argc, char **argv)
 		case 't':
 			vm.timeout = optarg;
 			break;
+		case 'L':
+			if (!pb_machine_label_ok(optarg)) {
+				pb_err("bad --machine-label: 1 to 63 printable characters");
+				return PB_EXIT_USAGE;
+			}
+			setenv(PB_MACHINE_LABEL_ENV, optarg, 1);
+			break;
 		default:
 			/* An option we do not know may be one of run's:
 			 * `peelbench --assocs 100` means `peelbench run --assocs 100`. */
@@ -113,6 +124,8 @@ int main(int argc, char **argv)
 		}
 	}
 dispatch:
+	/* Results written in a guest name the host they ran on. */
+	pb_machine_export();
 	if (vm.version) {
 		vm_share_for_args(&vm, argc - optind, argv + optind);
 		return vm_exec(&vm, argc - optind, argv + optind);
