@@ -108,8 +108,8 @@ static void test_add_list_show(void **state)
 	assert_int_equal(pb_history_export_csv(h, (const char *const[]){ "peel_per_s",
 				"phase.migrate.p50_ns" }, 2, NULL, f), 0);
 	fclose(f);
-	assert_true(!strncmp(buf, "time,result,kernel,accel,config,peel_per_s,"
-			     "phase.migrate.p50_ns\n", 62));
+	assert_true(!strncmp(buf, "time,result,kernel,accel,config,machine,machine_label,"
+			     "peel_per_s,phase.migrate.p50_ns\n", 84));
 	assert_int_equal(count_lines(buf), 4);
 	pb_history_close(h);
 
