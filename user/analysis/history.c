@@ -172,16 +172,17 @@ static int upgrade_schema(struct sq_history *h, bool create)
 
 	if ((ret = exec(h, "BEGIN IMMEDIATE", "open")))
 		return ret;
-	if ((ret = read_schema(h, &s)) || (ret = judge_schema(h, &s, create)) != 1)
-		goto out;
-	snprintf(sql, sizeof(sql), "%s PRAGMA application_id = %d; PRAGMA user_version = %d;",
-		 s.tables ? migrate_1_sql : schema_sql, APP_ID, PB_HISTORY_SCHEMA);
-	if (!(ret = exec(h, sql, s.tables ? "migrate" : "create")))
-		ret = exec(h, "COMMIT", "create");
-out:
-	if (ret)
+	if (!(ret = read_schema(h, &s)) && (ret = judge_schema(h, &s, create)) == 1) {
+		snprintf(sql, sizeof(sql),
+			 "%s PRAGMA application_id = %d; PRAGMA user_version = %d;",
+			 s.tables ? migrate_1_sql : schema_sql, APP_ID, PB_HISTORY_SCHEMA);
+		ret = exec(h, sql, s.tables ? "migrate" : "create");
+	}
+	if (ret) {
 		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
-	return ret;
+		return ret;
+	}
+	return exec(h, "COMMIT", "create");
 }
 
 static int check_schema(struct sq_history *h, bool create)
