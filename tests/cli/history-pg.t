@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# history on PostgreSQL: a private server (initdb + pg_ctl, Unix socket
-# only, in a temporary folder that is removed with it; as the postgres
-# user when we are root, since initdb refuses root), the shared suite
-# (history-lib.bash) as on SQLite, every row counted in the server, then
-# bad input: no server, wrong password (never printed), TLS asked of a
-# server without it, another schema version, a foreign table, a bad
-# address.  The trap stops the server however the test ends.
+# history on PostgreSQL: a private server (scripts/pg-server.bash: initdb
+# + pg_ctl, Unix socket only, in a temporary folder that is removed with
+# it), the shared suite (history-lib.bash) as on SQLite, every row
+# counted in the server, then bad input: no server, wrong password (never
+# printed), a TLS parameter that libpq checks, another schema version, a
+# foreign table, a bad address.  The trap stops the server however the
+# test ends.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 export PB=$PWD/peelbench FX=$PWD/tests/fixtures LC_ALL=C
@@ -13,33 +13,13 @@ unset PEELBENCH_DB PEELBENCH_HISTORY PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD 
 . tests/lib/tap.bash
 require "$PB"
 . tests/cli/history-lib.bash
-
-BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-if [ ! -x "$BIN/initdb" ] || [ ! -x "$BIN/pg_ctl" ]; then
-	echo "Bail out! no PostgreSQL server in /usr/lib/postgresql/*/bin (scripts/deps.sh installs postgresql)"
-	exit 1
-fi
+. scripts/pg-server.bash
 T=$(mktemp -d)
-as_pg() {
-	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-stop_server() {
-	[ -f "$T/data/postmaster.pid" ] &&
-		as_pg "$BIN/pg_ctl" -D "$T/data" -m immediate -w stop >/dev/null 2>&1
-	return 0
-}
-trap 'stop_server; rm -rf "$T"' EXIT
+trap 'pg_server_stop "$T"; rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM HUP
-[ "$(id -u)" = 0 ] && chmod 755 "$T" && chown postgres "$T"
-
-as_pg "$BIN/initdb" -D "$T/data" -U pb --auth=trust --no-locale -E UTF8 >"$T/initdb.log" 2>&1 ||
-	{ echo "Bail out! initdb failed"; show "$T/initdb.log"; exit 1; }
-# a role with a password for the credentials case, everyone else trusted
-printf 'local all pbpass scram-sha-256\nlocal all all trust\n' >"$T/data/pg_hba.conf"
-as_pg "$BIN/pg_ctl" -D "$T/data" -l "$T/server.log" -w -t 60 \
-	-o "-c listen_addresses='' -k $T -c fsync=off -c max_connections=60" start >/dev/null 2>&1 ||
-	{ echo "Bail out! the PostgreSQL test server did not start"; show "$T/server.log"; exit 1; }
-psql() { "$BIN/psql" -X -q -t -A -h "$T" -U pb "$@"; }
+pg_server_start "$T" fsync=off max_connections=60 2>"$T/start.err" ||
+	{ echo "Bail out! the PostgreSQL test server did not start"; show "$T/start.err"; exit 1; }
+psql() { pg_psql "$T" "$@"; }
 for db in suite bad other; do psql -d postgres -c "CREATE DATABASE $db" || exit 1; done
 psql -d postgres -c "CREATE ROLE pbpass LOGIN PASSWORD 'right-horse-battery'" || exit 1
 
@@ -94,7 +74,7 @@ bad 2 "no peelbench_schema" "a peelbench_results table without its schema" -- \
 bad 2 "no peelbench history in" "a database without a history, read" -- \
 	"$PB" history --db "host=$T dbname=postgres user=pb" show peel_per_s
 
-stop_server
+pg_server_stop "$T"
 ! pgrep -f -- "$T/data" >/dev/null
 ok $? "the server is stopped, nothing of it left running"
 finish
