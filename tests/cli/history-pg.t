@@ -33,6 +33,24 @@ ok $? "a postgresql:// URI names the same store: $out"
 out=$(PEELBENCH_DB="host=$T dbname=suite user=pb" "$PB" history list 2>&1 | tail -n 1)
 [[ $out == "23 results in "* ]]; ok $? "PEELBENCH_DB selects it too"
 
+# Eight first writers at once on a new database, three times.
+mkdir -p "$T/eight"
+variants "$T/eight" 8
+fails=0
+for trial in 1 2 3; do
+	psql -d postgres -c "CREATE DATABASE fresh$trial" || fails=1
+	pids=()
+	for i in 0 1 2 3 4 5 6 7; do
+		"$PB" history --db "host=$T dbname=fresh$trial user=pb" add "$T/eight/v-$i.json" \
+			>"$T/eight/$i.out" 2>&1 &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" || fails=1; done
+	[ "$(psql -d "fresh$trial" -c 'SELECT count(*) FROM peelbench_results')" = 8 ] || fails=1
+done
+[ $fails = 0 ] || show "$T"/eight/*.out
+ok $fails "8 concurrent first writers on a new database, 3 trials: the schema made once, 8 results"
+
 # bad input: exit code, one line, nothing written
 bad() {	# bad WANT_EXIT PATTERN DESCRIPTION -- COMMAND...
 	local want=$1 pat=$2 desc=$3 rc

@@ -185,8 +185,15 @@ static int schema_version(struct pg_history *h, const char *what, int *v)
 	int ret;
 
 	*v = 0;
-	if ((ret = query(h, "SELECT to_regclass('peelbench_schema') IS NOT NULL,"
-			 " to_regclass('peelbench_results') IS NOT NULL", 0, NULL, what, &res)))
+	/* pg_class through SQL, not to_regclass(): that reads the catalog
+	 * cache, which may not yet show a table that another writer
+	 * committed while we waited for the lock. */
+	if ((ret = query(h, "SELECT"
+			 " bool_or(c.relname = 'peelbench_schema') IS TRUE,"
+			 " bool_or(c.relname = 'peelbench_results') IS TRUE"
+			 " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n"
+			 " ON n.oid = c.relnamespace"
+			 " WHERE n.nspname = ANY (current_schemas(false))", 0, NULL, what, &res)))
 		return ret;
 	ours = !strcmp(PQgetvalue(res, 0, 0), "t");
 	results = !strcmp(PQgetvalue(res, 0, 1), "t");
