@@ -8,7 +8,8 @@
  *   peelbench_metrics(result_id, name, value)
  * The schema is created or checked inside a transaction that holds
  * pg_advisory_xact_lock, so concurrent first writers make it once; an
- * add is one transaction, and INSERT ... ON CONFLICT (digest) DO NOTHING
+ * add is one transaction (one statement per result, its metrics passed
+ * as two array parameters), and INSERT ... ON CONFLICT (digest) DO NOTHING
  * recognises a result that is stored already, even one that another
  * host is adding at the same moment.  Every statement is parameterised;
  * the password is never printed (messages name the store by its other
@@ -30,7 +31,6 @@ struct pg_history {
 	PGconn *conn;
 	char name[512];		/* conninfo without the password */
 	char *password;		/* masked if a message ever quotes it */
-	bool prepared;		/* the metric insert, once per connection */
 };
 
 static const char *const schema_sql[] = {
@@ -316,37 +316,74 @@ static const char *pg_name(void *impl)
 	return ((struct pg_history *)impl)->name;
 }
 
-/* Insert one entry; 1 when its digest was stored already. */
+/* The metrics as two array parameters, names and values: a quoted
+ * element escapes '"' and '\\' (the array is data, never SQL text). */
+static int metric_arrays(struct json_object *metrics, char **names, char **values)
+{
+	size_t nn = 0, nv = 0;
+	FILE *fn = open_memstream(names, &nn), *fv = open_memstream(values, &nv);
+	const char *c;
+	bool first = true;
+
+	if (!fn || !fv) {
+		if (fn)
+			fclose(fn);
+		if (fv)
+			fclose(fv);
+		return -1;
+	}
+	fputc('{', fn);
+	fputc('{', fv);
+	json_object_object_foreach(metrics, k, v) {
+		fputs(first ? "\"" : ",\"", fn);
+		for (c = k; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				fputc('\\', fn);
+			fputc(*c, fn);
+		}
+		fputc('"', fn);
+		fprintf(fv, "%s%.17g", first ? "" : ",", json_object_get_double(v));
+		first = false;
+	}
+	fputc('}', fn);
+	fputc('}', fv);
+	return fclose(fn) | fclose(fv) ? -1 : 0;
+}
+
+/* Insert one entry and its metrics in one statement; 1 when its digest
+ * was stored already (then neither is inserted). */
 static int add_one(struct pg_history *h, const struct pb_history_entry *e)
 {
-	const char *vals[11] = { e->created, e->added, e->path, e->kernel, e->accel,
+	char *names = NULL, *values = NULL;
+	const char *vals[13] = { e->created, e->added, e->path, e->kernel, e->accel,
 				 e->config, e->complete ? "true" : "false", e->digest,
 				 e->json, e->machine, e->machine_label };
-	char id[32], value[40];
 	PGresult *res;
 	int ret;
 
-	if ((ret = query(h, "INSERT INTO peelbench_results (created, added, path, kernel,"
-			 " accel, config, complete, digest, json, machine, machine_label)"
-			 " VALUES ($1, $2, $3, $4, $5, $6, $7::boolean, $8, $9, $10, $11)"
-			 " ON CONFLICT (digest) DO NOTHING RETURNING id", 11, vals, "add", &res)))
+	if (metric_arrays(e->metrics, &names, &values)) {
+		free(names);
+		free(values);
+		pb_err("history add: out of memory");
+		return PB_EXIT_RUNTIME;
+	}
+	vals[11] = names;
+	vals[12] = values;
+	ret = query(h, "WITH r AS (INSERT INTO peelbench_results (created, added, path,"
+		    " kernel, accel, config, complete, digest, json, machine, machine_label)"
+		    " VALUES ($1, $2, $3, $4, $5, $6, $7::boolean, $8, $9, $10, $11)"
+		    " ON CONFLICT (digest) DO NOTHING RETURNING id),"
+		    " m AS (INSERT INTO peelbench_metrics (result_id, name, value)"
+		    " SELECT r.id, u.name, u.value FROM r,"
+		    " unnest($12::text[], $13::double precision[]) AS u(name, value))"
+		    " SELECT id FROM r", 13, vals, "add", &res);
+	free(names);
+	free(values);
+	if (ret)
 		return ret;
-	if (!PQntuples(res)) {
-		PQclear(res);
-		return 1;
-	}
-	snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
+	ret = PQntuples(res) ? 0 : 1;
 	PQclear(res);
-	json_object_object_foreach(e->metrics, k, v) {
-		const char *mv[3] = { id, k, value };
-
-		snprintf(value, sizeof(value), "%.17g", json_object_get_double(v));
-		ret = check_res(h, PQexecPrepared(h->conn, "pb_metric", 3, mv, NULL, NULL, 0),
-				PGRES_COMMAND_OK, "add");
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return ret;
 }
 
 static int pg_add(void *impl, const struct pb_history_entry *e, size_t n, bool *dup)
@@ -357,12 +394,6 @@ static int pg_add(void *impl, const struct pb_history_entry *e, size_t n, bool *
 
 	if ((ret = run(h, "BEGIN", "add")))
 		return ret;
-	if (!h->prepared)
-		ret = check_res(h, PQprepare(h->conn, "pb_metric",
-				"INSERT INTO peelbench_metrics (result_id, name, value)"
-				" VALUES ($1::bigint, $2, $3::double precision)", 3, NULL),
-				PGRES_COMMAND_OK, "add");
-	h->prepared = !ret;
 	for (i = 0; !ret && i < n; i++) {
 		ret = add_one(h, &e[i]);
 		dup[i] = ret == 1;
