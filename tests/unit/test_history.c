@@ -156,6 +156,7 @@ static void test_locked_database(void **state)
 
 	snprintf(db, sizeof(db), "%s/h.db", d);
 	assert_int_equal(add_files(db, base, 1, &added, &skipped, NULL), 0);
+	setenv("PEELBENCH_DB_BUSY_MS", "300", 1);	/* not the 10 s default */
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(add_files(db, rerun, 1, &added, &skipped, &err), PB_EXIT_USAGE);
@@ -164,6 +165,7 @@ static void test_locked_database(void **state)
 	run_free(&err);
 	sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(h);
+	unsetenv("PEELBENCH_DB_BUSY_MS");
 	assert_int_equal(rows_in(db), 1);
 	rm_rf(d);
 }

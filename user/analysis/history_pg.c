@@ -258,11 +258,8 @@ static int ensure_schema(struct pg_history *h, bool create)
 		       h->name);
 		return PB_EXIT_USAGE;
 	}
-	if (v != PB_HISTORY_SCHEMA) {
-		pb_err("history: %s has schema version %d; this peelbench knows %d",
-		       h->name, v, PB_HISTORY_SCHEMA);
-		return PB_EXIT_USAGE;
-	}
+	if (v != PB_HISTORY_SCHEMA)
+		return pb_history_other_version(h->name, v);
 	return 0;
 }
 

@@ -74,6 +74,13 @@ const char *pb_history_name(const struct pb_history *h)
 	return h->ops->name(h->impl);
 }
 
+int pb_history_other_version(const char *name, int version)
+{
+	pb_err("history: %s has schema version %d; this peelbench knows %d", name,
+	       version, PB_HISTORY_SCHEMA);
+	return PB_EXIT_USAGE;
+}
+
 void pb_history_display(const char *where, char *buf, size_t size)
 {
 	if (!pb_history_is_pg(where))

@@ -59,6 +59,9 @@ struct pb_history_ops {
 extern const struct pb_history_ops pb_history_sqlite;
 extern const struct pb_history_ops pb_history_pg;
 
+/* "NAME has schema version V; this peelbench knows 2": PB_EXIT_USAGE. */
+int pb_history_other_version(const char *name, int version);
+
 /* A PostgreSQL address in messages: its host, port, dbname and user,
  * never its password; false when it is not a valid URI or conninfo. */
 bool pb_history_pg_describe(const char *where, char *buf, size_t size);
