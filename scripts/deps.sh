@@ -7,11 +7,12 @@ set -euo pipefail
 pkgs=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
-	libjson-c-dev libsqlite3-dev
+	libjson-c-dev libsqlite3-dev libpq-dev
 	# SCTP and the workloads
 	libsctp-dev lksctp-tools iproute2
-	# tests: unit framework, TAP harness, statistics oracle
-	libcmocka-dev perl python3 python3-scipy
+	# tests: unit framework, TAP harness, statistics oracle, a private
+	# PostgreSQL server for the history store (initdb, pg_ctl)
+	libcmocka-dev perl python3 python3-scipy postgresql
 	# VM runner: guest kernels come as .deb files, the guest is busybox
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd apt dpkg
 	ca-certificates

@@ -208,6 +208,8 @@ pb_run() {
 	# Canonical: pb_run_reap_cat compares it with /proc/PID/fd links.
 	PB_RUN_DIR=$(readlink -f "$PB_RUN_DIR")
 	[ -n "${PEELBENCH_VM_KEEP:-}" ] || PB_CLEANUP_DIRS+=("$PB_RUN_DIR")
+	# The guest's results name the accelerator (env.accel, env.machine).
+	export PEELBENCH_ACCEL=$accel
 	pb_run_write_cmd "$PB_RUN_DIR/cmd.sh" "$cwd"
 	pb_run_qemu_args "$kdir" "$accel"
 	# The command's stderr, while ours goes through $PB_RUN_DIR/verdict.

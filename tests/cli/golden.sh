@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 export PB=$root/peelbench FX=$root/tests/fixtures
 export LC_ALL=C TZ=UTC PEELBENCH_HISTORY=/nonexistent/history.db
+unset PEELBENCH_DB PEELBENCH_MACHINE_LABEL PEELBENCH_HOST_MACHINE
 mode=${1:-test}
 gold=tests/cli/golden
 . tests/lib/tap.bash

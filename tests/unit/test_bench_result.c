@@ -110,6 +110,44 @@ static void test_result_has_schema_config_metrics_driver(void **state)
 	free(r.rounds);
 }
 
+static void test_result_names_its_machine(void **state)
+{
+	struct bench_config c;
+	struct bench_result r;
+	struct result_env env;
+	struct json_object *res;
+
+	setenv("PEELBENCH_HOST_MACHINE", "lab-a\x1f" "Xeon\x1f" "0xf0\x1f" "8\x1f"
+	       "32\x1f" "6.1.0-28-amd64", 1);
+	setenv("PEELBENCH_ACCEL", "tcg", 1);
+	setenv("PEELBENCH_MACHINE_LABEL", "ci-3", 1);
+	result_env_probe(&env);
+	bench_config_defaults(&c);
+	fake_result(&r);
+	res = result_build(&c, &r, &env, NULL, 0, false, 0);
+	/* the host's fields, the run's accelerator, the label */
+	assert_string_equal(json_object_get_string(get(res, "env/machine/label")), "ci-3");
+	assert_string_equal(json_object_get_string(get(res, "env/machine/cpu")), "Xeon");
+	assert_string_equal(json_object_get_string(get(res, "env/machine/microcode")), "0xf0");
+	assert_int_equal(json_object_get_int(get(res, "env/machine/ncpu")), 8);
+	assert_int_equal(json_object_get_int(get(res, "env/machine/mem_gib")), 32);
+	assert_string_equal(json_object_get_string(get(res, "env/machine/hypervisor")), "tcg");
+	assert_string_equal(json_object_get_string(get(res, "env/machine/host_kernel")),
+			    "6.1.0-28-amd64");
+	assert_string_equal(json_object_get_string(get(res, "env/machine/id")), env.machine.id);
+	assert_int_equal(strlen(env.machine.id), 16);
+	json_object_put(res);
+	free(r.rounds);
+	/* native: no hypervisor of peelbench's */
+	unsetenv("PEELBENCH_ACCEL");
+	unsetenv("PEELBENCH_GUEST");
+	result_env_probe(&env);
+	if (strcmp(env.accel, "tcg"))
+		assert_string_equal(env.machine.hypervisor, "none");
+	unsetenv("PEELBENCH_MACHINE_LABEL");
+	unsetenv("PEELBENCH_HOST_MACHINE");
+}
+
 static void test_tracer_disagreement_is_recorded(void **state)
 {
 	struct bench_config c;
@@ -174,6 +212,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_result_has_schema_config_metrics_driver),
+		cmocka_unit_test(test_result_names_its_machine),
 		cmocka_unit_test(test_tracer_disagreement_is_recorded),
 		cmocka_unit_test(test_slope_needs_events),
 		cmocka_unit_test(test_default_path_and_atomic_write),

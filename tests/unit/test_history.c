@@ -108,8 +108,8 @@ static void test_add_list_show(void **state)
 	assert_int_equal(pb_history_export_csv(h, (const char *const[]){ "peel_per_s",
 				"phase.migrate.p50_ns" }, 2, NULL, f), 0);
 	fclose(f);
-	assert_true(!strncmp(buf, "time,result,kernel,accel,config,peel_per_s,"
-			     "phase.migrate.p50_ns\n", 62));
+	assert_true(!strncmp(buf, "time,result,kernel,accel,config,machine,machine_label,"
+			     "peel_per_s,phase.migrate.p50_ns\n", 84));
 	assert_int_equal(count_lines(buf), 4);
 	pb_history_close(h);
 
@@ -156,6 +156,7 @@ static void test_locked_database(void **state)
 
 	snprintf(db, sizeof(db), "%s/h.db", d);
 	assert_int_equal(add_files(db, base, 1, &added, &skipped, NULL), 0);
+	setenv("PEELBENCH_DB_BUSY_MS", "300", 1);	/* not the 10 s default */
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(add_files(db, rerun, 1, &added, &skipped, &err), PB_EXIT_USAGE);
@@ -164,6 +165,7 @@ static void test_locked_database(void **state)
 	run_free(&err);
 	sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(h);
+	unsetenv("PEELBENCH_DB_BUSY_MS");
 	assert_int_equal(rows_in(db), 1);
 	rm_rf(d);
 }

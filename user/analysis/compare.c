@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "compare.h"
+#include "machine_json.h"
 #include "peelbench.h"
 #include "result.h"
 #include "stats.h"
@@ -32,6 +33,13 @@ static bool ignored(const char *k)
 		if (!strcmp(k, config_ignored[i]))
 			return true;
 	return false;
+}
+
+/* Keys left out of the config/env difference: env.machine has its own
+ * check (compare_machines). */
+static bool skipped(const char *prefix, const char *k)
+{
+	return !strcmp(prefix, "config") ? ignored(k) : !strcmp(k, "machine");
 }
 
 static void append(char **s, const char *fmt, ...)
@@ -69,7 +77,7 @@ static void diff_objects(const char *prefix, struct json_object *a,
 
 	if (a) {
 		json_object_object_foreach(a, k, va) {
-			if (!strcmp(prefix, "config") && ignored(k))
+			if (skipped(prefix, k))
 				continue;
 			other = NULL;
 			if (b)
@@ -83,7 +91,7 @@ static void diff_objects(const char *prefix, struct json_object *a,
 	}
 	if (b) {
 		json_object_object_foreach(b, k, vb) {
-			if (!strcmp(prefix, "config") && ignored(k))
+			if (skipped(prefix, k))
 				continue;
 			if (!a || !json_object_object_get_ex(a, k, &other))
 				append(out, "%s.%s: (absent) -> %s", prefix, k,
@@ -264,6 +272,23 @@ static int select_metrics(struct pb_comparison *c, const char *const *metrics,
 	return 0;
 }
 
+/* Results of two machines are not comparable: refuse them in one line
+ * naming the fields, or list them among the differences when allowed. */
+static int compare_machines(struct pb_comparison *c, bool allow)
+{
+	char d[1024];
+
+	if (!pb_machine_diff(c->base->machine, c->new->machine, d, sizeof(d)))
+		return 0;
+	if (!allow) {
+		pb_err("compare: the results come from different machines (%s); "
+		       "--allow-different compares them anyway", d);
+		return PB_EXIT_USAGE;
+	}
+	append(&c->diffs, "env.machine: %s", d);
+	return 0;
+}
+
 int pb_compare(struct pb_comparison *c, const char *const *metrics, size_t n,
 	       bool allow_different)
 {
@@ -272,6 +297,8 @@ int pb_compare(struct pb_comparison *c, const char *const *metrics, size_t n,
 
 	diff_objects("config", c->base->config, c->new->config, &c->diffs);
 	diff_objects("env", c->base->env, c->new->env, &c->diffs);
+	if ((ret = compare_machines(c, allow_different)))
+		return ret;
 	if (c->diffs && !allow_different) {
 		pb_err("compare: the results differ (%s); --allow-different compares them anyway",
 		       c->diffs);

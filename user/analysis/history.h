@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The history store: one SQLite file of results and their flat metrics.
- * All SQL lives in history.c.  Functions print their own one-line error
- * and return an enum pb_exit code: a locked, corrupt or foreign database
- * is PB_EXIT_USAGE (2), a failing disk PB_EXIT_RUNTIME (4). */
+/* The history store: results and their flat metrics, in one SQLite file
+ * (history.c) or a PostgreSQL database (history_pg.c), the same semantics
+ * on both (history_store.h).  Functions print their own one-line error
+ * and return an enum pb_exit code: a locked, corrupt or foreign database,
+ * wrong credentials or another schema version is PB_EXIT_USAGE (2); a
+ * failing disk or an unreachable server PB_EXIT_RUNTIME (4). */
 #ifndef PEELBENCH_HISTORY_H
 #define PEELBENCH_HISTORY_H
 
@@ -16,13 +18,20 @@
 struct pb_result;
 struct pb_history;
 
-/* The database path: $PEELBENCH_HISTORY, else results/history.db. */
+/* The database: $PEELBENCH_DB, else $PEELBENCH_HISTORY, else
+ * results/history.db.  A postgresql:// URI or a libpq conninfo
+ * ("host=... dbname=...") is PostgreSQL, anything else an SQLite file. */
 const char *pb_history_default_path(void);
 
 /* create: make the file (and its folder) when missing, and the schema;
- * otherwise a missing file is an error. */
-int pb_history_open(const char *path, bool create, struct pb_history **out);
+ * otherwise a missing file is an error.  The schema is created or
+ * migrated once, under the store's write lock. */
+int pb_history_open(const char *where, bool create, struct pb_history **out);
 void pb_history_close(struct pb_history *h);
+/* The store in messages: the path, or the conninfo without a password. */
+const char *pb_history_name(const struct pb_history *h);
+/* The same for an address not opened (yet). */
+void pb_history_display(const char *where, char *buf, size_t size);
 
 /* Add results in one transaction: all of them or none.  A result already
  * stored (same content) is skipped and counted in *skipped. */
@@ -32,6 +41,7 @@ int pb_history_add(struct pb_history *h, struct pb_result *const *rs, size_t n,
 struct pb_history_row {
 	long long id;
 	const char *created, *kernel, *accel, *path, *config;
+	const char *machine, *machine_label;	/* "" for an unknown machine */
 	bool complete;
 	int nmetrics;
 };
@@ -43,20 +53,31 @@ struct pb_history_point {
 	long long id;
 	char created[40];
 	char kernel[96];
+	char machine[17];	/* env.machine.id, "" unknown */
+	char machine_label[64];
+	char config[384];	/* JSON text (cut when longer) */
+	uint64_t series;	/* hash of machine, kernel and the whole config */
 	double value;
 };
-/* The series of one metric, oldest first (by "created", then by id),
+/* The points of one metric, oldest first (by "created", then by id),
  * optionally only results of one kernel.  *out is malloc'd. */
 int pb_history_series(struct pb_history *h, const char *metric,
 		      const char *kernel, struct pb_history_point **out,
 		      size_t *n);
+/* A history series is one (machine, kernel, config): fn gets each one's
+ * points, oldest first, series in the order of their first point. */
+typedef int (*pb_history_series_fn)(const struct pb_history_point *p, size_t n,
+				    void *ctx);
+int pb_history_each_series(const struct pb_history_point *p, size_t n,
+			   pb_history_series_fn fn, void *ctx);
 /* Every metric name stored, sorted; a NULL-terminated malloc'd array of
  * malloc'd strings (free with pb_history_free_names). */
 int pb_history_metric_names(struct pb_history *h, char ***names);
 void pb_history_free_names(char **names);
 
-/* CSV in the shape Apache Otava reads: time, attributes, one column per
- * metric (empty where a result lacks it); oldest first. */
+/* CSV in the shape Apache Otava reads: time, attributes (result, kernel,
+ * accel, config, machine), one column per metric (empty where a result
+ * lacks it); oldest first. */
 int pb_history_export_csv(struct pb_history *h, const char *const *metrics,
 			  size_t nmetrics, const char *kernel, FILE *f);
 

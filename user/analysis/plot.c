@@ -241,6 +241,25 @@ static int plot_result(struct plotter *p, const struct pb_result *r)
 	return 0;
 }
 
+/* Keep the series (machine, kernel, config) of the newest point, as
+ * `history check` never looks across them; says so when others are left
+ * out.  Returns how many points are kept, in place, oldest first. */
+static size_t newest_series(struct pb_history_point *pts, size_t n, const char *metric)
+{
+	uint64_t s = pts[n - 1].series;
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++)
+		if (pts[i].series == s)
+			pts[m++] = pts[i];
+	if (m < n)
+		fprintf(stderr, "peelbench: plot: history-%s shows the newest series, machine %s, "
+			"kernel %s (%zu of %zu results); 'history check' lists them all\n",
+			metric, *pts[0].machine_label ? pts[0].machine_label :
+			*pts[0].machine ? pts[0].machine : "-", pts[0].kernel, m, n);
+	return m;
+}
+
 static int plot_history(struct plotter *p, const char *db, const char *kernel,
 			const char *metric, double alpha)
 {
@@ -257,10 +276,12 @@ static int plot_history(struct plotter *p, const char *db, const char *kernel,
 	if ((ret = pb_history_load_series(db, metric, kernel, &pts, &n)))
 		return ret;
 	if (!n) {
-		pb_err("plot: no result in %s has metric '%s'", db, metric);
+		pb_history_display(db, name, sizeof(name));
+		pb_err("plot: no result in %s has metric '%s'", name, metric);
 		free(pts);
 		return PB_EXIT_USAGE;
 	}
+	n = newest_series(pts, n, metric);
 	/* the defaults of `history check` */
 	k = pb_history_change_points(pts, n, alpha, 199, 1, 5, cps,
 				     PB_HISTORY_MAX_CHANGE_POINTS);

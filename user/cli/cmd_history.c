@@ -27,8 +27,9 @@ static bool parse_seed(const char *val, void *field)
 /* The short letters work but were never in the help. */
 #define O(field) PB_OPT_OFF(struct history_opts, field)
 static const struct pb_opt history_opts[] = {
-	PB_OPT(PB_OPT_STRING, 'd', "db", O(db), "FILE",
-	  "database (default $PEELBENCH_HISTORY or\nresults/history.db)", .key_hidden = true),
+	PB_OPT(PB_OPT_STRING, 'd', "db", O(db), "FILE|URI",
+	  "an SQLite file, or PostgreSQL: a postgresql://\nURI or libpq conninfo (default $PEELBENCH_DB,\n"
+	  "$PEELBENCH_HISTORY or results/history.db)", .key_hidden = true),
 	PB_OPT(PB_OPT_STRING, 'k', "kernel", O(kernel), "K",
 	  "show/export/check: only results of kernel K", .key_hidden = true),
 	PB_OPT(PB_OPT_DOUBLE, 'a', "alpha", O(alpha), "A",
@@ -49,15 +50,17 @@ static const struct pb_opt history_opts[] = {
 
 static const struct pb_cmd_spec history_spec = {
 	.name = "history",
-	.head = "usage: peelbench history [--db FILE] COMMAND [ARGS...]\n\n"
+	.head = "usage: peelbench history [--db FILE|URI] COMMAND [ARGS...]\n\n"
 		"  add RESULT...          store results (one transaction: all or none)\n"
 		"  list                   every stored result, oldest first\n"
 		"  show METRIC            one metric over time\n"
 		"  export [METRIC...]     CSV for Apache Otava: time, attributes, metrics\n"
-		"  check METRIC           E-divisive change points; exit 1 when the newest\n"
+		"  check METRIC           E-divisive change points per series (machine,\n"
+		"                         kernel, config); exit 1 when a series' newest\n"
 		"                         change point is a regression\n\n",
 	.tail = "\nexit: 0 fine, 1 newest change point is a regression, 2 bad input or a\n"
-		"locked, corrupt or foreign database\n",
+		"locked, corrupt or foreign database, wrong credentials, another schema\n"
+		"version, 4 a failing disk or an unreachable server\n",
 	.opts = history_opts,
 	.help_col = 25,
 	.max_args = ~0u,
@@ -83,7 +86,8 @@ static int do_add(void *cfg, int argc, char **argv)
 	if ((ret = pb_history_open(o->db, true, &h)) ||
 	    (ret = pb_history_add(h, rs, argc, &added, &skipped)))
 		goto out;
-	printf("added %zu result%s to %s", added, added == 1 ? "" : "s", o->db);
+	printf("added %zu result%s to %s", added, added == 1 ? "" : "s",
+	       pb_history_name(h));
 	if (skipped)
 		printf(" (%zu already stored)", skipped);
 	printf("\n");
@@ -95,16 +99,23 @@ out:
 	return ret;
 }
 
+/* A machine in a table: its label, "-" when unknown (written before
+ * env.machine existed). */
+static const char *machine_name(const char *id, const char *label)
+{
+	return !*id ? "-" : *label ? label : id;
+}
+
 static int print_row(const struct pb_history_row *r, void *ctx)
 {
 	int *n = ctx;
 
 	if (!(*n)++)
-		printf("%5s  %-20s  %-22s %-5s %7s  %s\n", "id", "created",
-		       "kernel", "accel", "metrics", "file");
-	printf("%5lld  %-20s  %-22s %-5s %7d  %s%s\n", r->id, r->created,
-	       r->kernel, r->accel, r->nmetrics, r->path,
-	       r->complete ? "" : "  (incomplete)");
+		printf("%5s  %-20s  %-22s %-5s %-12s %7s  %s\n", "id", "created",
+		       "kernel", "accel", "machine", "metrics", "file");
+	printf("%5lld  %-20s  %-22s %-5s %-12s %7d  %s%s\n", r->id, r->created,
+	       r->kernel, r->accel, machine_name(r->machine, r->machine_label),
+	       r->nmetrics, r->path, r->complete ? "" : "  (incomplete)");
 	return 0;
 }
 
@@ -118,7 +129,7 @@ static int do_list(void *cfg, int argc, char **argv)
 		return ret;
 	ret = pb_history_results(h, print_row, &n);
 	if (!ret)
-		printf("%d result%s in %s\n", n, n == 1 ? "" : "s", o->db);
+		printf("%d result%s in %s\n", n, n == 1 ? "" : "s", pb_history_name(h));
 	pb_history_close(h);
 	return ret;
 }
@@ -128,9 +139,11 @@ static int load_series(struct history_opts *o, const char *metric,
 		       struct pb_history_point **pts, size_t *n)
 {
 	int ret = pb_history_load_series(o->db, metric, o->kernel, pts, n);
+	char name[512];
 
 	if (!ret && !*n) {
-		pb_err("history: no result in %s has metric '%s'%s%s", o->db, metric,
+		pb_history_display(o->db, name, sizeof(name));
+		pb_err("history: no result in %s has metric '%s'%s%s", name, metric,
 		       o->kernel ? " on kernel " : "", o->kernel ? o->kernel : "");
 		free(*pts);
 		*pts = NULL;
@@ -147,11 +160,12 @@ static int do_show(void *cfg, int argc, char **argv)
 
 	if ((ret = load_series(cfg, argv[0], &p, &n)))
 		return ret;
-	printf("%s\n%5s  %-20s  %-22s %14s\n", argv[0], "id", "created", "kernel",
-	       "value");
+	printf("%s\n%5s  %-20s  %-22s %-12s %14s\n", argv[0], "id", "created",
+	       "kernel", "machine", "value");
 	for (i = 0; i < n; i++)
-		printf("%5lld  %-20s  %-22s %14.1f\n", p[i].id, p[i].created,
-		       p[i].kernel, p[i].value);
+		printf("%5lld  %-20s  %-22s %-12s %14.1f\n", p[i].id, p[i].created,
+		       p[i].kernel, machine_name(p[i].machine, p[i].machine_label),
+		       p[i].value);
 	free(p);
 	return 0;
 }
@@ -202,36 +216,59 @@ static void print_change_points(const struct pb_history_point *p,
 	}
 }
 
-static int do_check(void *cfg, int argc, char **argv)
-{
-	struct history_opts *o = cfg;
-	struct pb_history_check c;
-	struct pb_history_point *p;
-	const char *metric = argv[0];
-	size_t n;
-	int ret, err;
+struct check_run {
+	const struct history_opts *o;
+	const char *metric;
+	int ret;		/* PB_EXIT_FOUND once a series regressed */
+	bool first;
+};
 
-	if ((ret = load_series(o, metric, &p, &n)))
-		return ret;
-	err = pb_history_check(p, n, metric, o->alpha, o->permutations, o->seed,
+/* Change points of one series (machine, kernel, config): never across
+ * machines, where the figures move several-fold. */
+static int check_series(const struct pb_history_point *p, size_t n, void *ctx)
+{
+	struct check_run *r = ctx;
+	const struct history_opts *o = r->o;
+	struct pb_history_check c;
+	int err;
+
+	err = pb_history_check(p, n, r->metric, o->alpha, o->permutations, o->seed,
 			       o->threshold, &c);
-	printf("%s: %zu result%s%s, E-divisive means (alpha %g, %llu permutations), "
-	       "threshold %g%%\n", metric, c.n, c.n == 1 ? "" : "s",
+	printf("%s%s on machine %s, kernel %s, config %s\n", r->first ? "" : "\n",
+	       r->metric, machine_name(p->machine, p->machine_label),
+	       *p->kernel ? p->kernel : "-", p->config);
+	r->first = false;
+	printf("%zu result%s%s, E-divisive means (alpha %g, %llu permutations), "
+	       "threshold %g%%\n", c.n, c.n == 1 ? "" : "s",
 	       c.off ? " (the newest)" : "", o->alpha, o->permutations, o->threshold);
 	if (err) {
 		pb_err("history check: out of memory");
-		ret = PB_EXIT_RUNTIME;
-	} else if (!c.k) {
-		printf("no change point\n");
-	} else {
-		print_change_points(p, &c);
-		if (c.newest_regressed) {
-			printf("the newest change point is a regression\n");
-			ret = PB_EXIT_FOUND;
-		}
+		return PB_EXIT_RUNTIME;
 	}
+	if (!c.k) {
+		printf("no change point\n");
+		return 0;
+	}
+	print_change_points(p, &c);
+	if (c.newest_regressed) {
+		printf("the newest change point is a regression\n");
+		r->ret = PB_EXIT_FOUND;
+	}
+	return 0;
+}
+
+static int do_check(void *cfg, int argc, char **argv)
+{
+	struct check_run r = { .o = cfg, .metric = argv[0], .first = true };
+	struct pb_history_point *p;
+	size_t n;
+	int ret;
+
+	if ((ret = load_series(cfg, argv[0], &p, &n)))
+		return ret;
+	ret = pb_history_each_series(p, n, check_series, &r);
 	free(p);
-	return ret;
+	return ret ? ret : r.ret;
 }
 
 static const struct pb_subcmd history_subs[] = {

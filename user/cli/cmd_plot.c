@@ -14,8 +14,8 @@ static const struct pb_opt plot_opts[] = {
 	PB_OPT(PB_OPT_STRING, 'o', "output", O(outdir), "DIR", "output folder"),
 	PB_OPT(PB_OPT_STRING, 0, "history", O(history), "METRIC",
 	  "draw METRIC's history from the database"),
-	PB_OPT(PB_OPT_STRING, 0, "db", O(db), "FILE",
-	  "history database (default $PEELBENCH_HISTORY or\nresults/history.db)"),
+	PB_OPT(PB_OPT_STRING, 0, "db", O(db), "FILE|URI",
+	  "history database: a file or PostgreSQL (default\n$PEELBENCH_DB, $PEELBENCH_HISTORY or\nresults/history.db)"),
 	PB_OPT(PB_OPT_STRING, 0, "kernel", O(kernel), "K", "history of kernel K only"),
 	PB_OPT(PB_OPT_DOUBLE, 0, "alpha", O(alpha), "A",
 	  "change points' permutation-test level (default\n"

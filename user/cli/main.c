@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "machine.h"
 #include "opts.h"
 #include "peelbench.h"
 #include "vm.h"
@@ -39,6 +40,18 @@ struct global_opts {
 	bool version;
 };
 
+/* --machine-label: checked, then handed to every result written below
+ * (and to a guest) through the environment. */
+static int set_machine_label(const struct pb_opt *opt, const char *val, void *cfg)
+{
+	if (!pb_machine_label_ok(val)) {
+		pb_err("bad --machine-label: 1 to 63 printable characters");
+		return PB_EXIT_USAGE;
+	}
+	setenv(PB_MACHINE_LABEL_ENV, val, 1);
+	return 0;
+}
+
 #define O(field) PB_OPT_OFF(struct global_opts, field)
 static const struct pb_opt global_opts[] = {
 	PB_OPT(PB_OPT_COUNT, 'v', "verbose", O(verbose), NULL, "libbpf and debug output"),
@@ -50,6 +63,10 @@ static const struct pb_opt global_opts[] = {
 	PB_OPT(PB_OPT_STRING, 0, "vm-mem", O(vm.mem), "MIB", "guest memory (default 2048)"),
 	PB_OPT(PB_OPT_STRING, 0, "vm-timeout", O(vm.timeout), "SECONDS",
 	  "hard limit for the guest (default 1800)"),
+	PB_OPT(PB_OPT_CALL, 0, "machine-label", 0, "L",
+	  "name of this machine in results (env.machine.label;\n"
+	  "default $PEELBENCH_MACHINE_LABEL, else the host name)",
+	  .call = set_machine_label),
 	PB_OPT(PB_OPT_STOP, 'V', "version", O(version), NULL, "print the version"),
 	PB_OPT_TABLE_END,
 };
@@ -64,7 +81,7 @@ static const char *global_head(void)
 
 	n = (size_t)snprintf(buf, sizeof(buf), "%s",
 		"usage: peelbench [-v] [--vm VERSION [--vm-mem MIB] [--vm-timeout SECONDS]]\n"
-		"                 [COMMAND] [ARGS...]\n\n"
+		"                 [--machine-label LABEL] [COMMAND] [ARGS...]\n\n"
 		"Measures what sctp_peeloff(3) costs the kernel.  With no COMMAND: run.\n\n");
 	for (c = commands; c->name && n < sizeof(buf); c++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "  %-9s %s\n", c->name, c->help);
@@ -113,6 +130,8 @@ int main(int argc, char **argv)
 	if (err)
 		return err < 0 ? PB_EXIT_OK : err;
 	pb.verbose += g.verbose;
+	/* Results written in a guest name the host they ran on. */
+	pb_machine_export();
 	optind = first;
 	if (g.vm.version) {
 		vm_share_for_args(&g.vm, argc - optind, argv + optind);

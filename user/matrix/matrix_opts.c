@@ -276,8 +276,9 @@ static const struct pb_opt mx_opt_table[] = {
 	  "results (default results/matrix-TIME):\n"
 	  "DIR/KERNEL/CELL-rN.json and .log, matrix.json,\n"
 	  "DIR/plots", .call = set_outdir),
-	PB_OPT(PB_OPT_STRING, 0, "db", O(db), "FILE",
-	  "history database (default $PEELBENCH_HISTORY or\n"
+	PB_OPT(PB_OPT_STRING, 0, "db", O(db), "FILE|URI",
+	  "history database: a file or PostgreSQL (default\n"
+	  "$PEELBENCH_DB, $PEELBENCH_HISTORY or\n"
 	  "results/history.db)"),
 	PB_OPT(PB_OPT_FLAG, 0, "no-history", O(no_history), NULL,
 	  "do not store the results in the database"),

@@ -204,6 +204,27 @@ static bool check_cases(struct json_object *check, struct verr *e)
 	return true;
 }
 
+/* env.machine, when present: an object whose id and label are strings
+ * (results written before it existed have none: an unknown machine). */
+static bool check_machine(struct pb_result *r, struct verr *e)
+{
+	struct json_object *o;
+
+	if (!opt_type(r->env, "machine", json_type_object, &r->machine, e, "env."))
+		return false;
+	if (!r->machine)
+		return true;
+	if (!opt_type(r->machine, "id", json_type_string, &o, e, "env.machine."))
+		return false;
+	if (!o)
+		return fail(e, "env.machine has no \"id\"");
+	r->machine_id = json_object_get_string(o);
+	if (!opt_type(r->machine, "label", json_type_string, &o, e, "env.machine."))
+		return false;
+	r->machine_label = o ? json_object_get_string(o) : "";
+	return true;
+}
+
 static bool validate(struct pb_result *r, struct verr *e)
 {
 	struct json_object *root = r->root, *o;
@@ -239,12 +260,14 @@ static bool validate(struct pb_result *r, struct verr *e)
 	    !opt_type(root, "driver", json_type_object, &o, e, "") ||
 	    !opt_type(root, "tool", json_type_object, &o, e, ""))
 		return false;
-	r->kernel = "";
+	r->kernel = r->machine_id = r->machine_label = "";
 	if (r->env) {
 		if (!opt_type(r->env, "kernel", json_type_string, &o, e, "env."))
 			return false;
 		if (o)
 			r->kernel = json_object_get_string(o);
+		if (!check_machine(r, e))
+			return false;
 	}
 	if (r->rounds && !check_rounds(r->rounds, e))
 		return false;

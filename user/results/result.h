@@ -25,6 +25,9 @@ struct pb_result {
 	bool complete;
 	const char *created;		/* "" when absent */
 	const char *kernel;		/* env.kernel, "" when absent */
+	struct json_object *machine;	/* env.machine, NULL when absent */
+	const char *machine_id;		/* env.machine.id, "" when absent */
+	const char *machine_label;	/* env.machine.label, "" when absent */
 };
 
 /* Read and validate PATH.  On failure prints one line ("peelbench: PATH:

@@ -12,6 +12,7 @@
 
 #include "driver.h"
 #include "jsonfile.h"
+#include "machine_json.h"
 #include "peelbench.h"
 #include "phase.h"
 #include "result_write.h"
@@ -63,6 +64,12 @@ void result_env_probe(struct result_env *e)
 		snprintf(e->accel, sizeof(e->accel), "tcg");
 	else
 		snprintf(e->accel, sizeof(e->accel), "%s", e->vm ? "unknown" : "none");
+	/* The machine's hypervisor is the one peelbench put between the
+	 * benchmark and the host (scripts/vm-run exports PEELBENCH_ACCEL into
+	 * its guests); a host that is itself virtual is described by its
+	 * CPU model and label. */
+	pb_machine_of_run(&e->machine, !strcmp(e->accel, "tcg") || !strcmp(e->accel, "kvm") ?
+			  e->accel : "none");
 }
 
 void result_default_path(char *buf, size_t len, const struct result_env *env,
@@ -375,6 +382,7 @@ struct json_object *result_build(const struct bench_config *c,
 	json_object_object_add(e, "vcpus", json_object_new_int(env->vcpus));
 	json_object_object_add(e, "vm", json_object_new_boolean(env->vm));
 	json_object_object_add(e, "accel", json_object_new_string(env->accel));
+	json_object_object_add(e, "machine", pb_machine_json(&env->machine));
 	json_object_object_add(o, "env", e);
 
 	json_object_object_add(o, "config", config_json(c));

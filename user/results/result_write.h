@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "machine.h"
+
 struct json_object;
 struct bench_config;
 struct bench_result;
@@ -17,6 +19,7 @@ struct result_env {
 	int vcpus;		/* online CPUs */
 	bool vm;		/* inside a guest (peelbench's or another) */
 	char accel[16];		/* "tcg", "kvm", "unknown" in a guest; "none" native */
+	struct pb_machine machine;	/* env.machine */
 };
 
 void result_env_probe(struct result_env *e);
