@@ -434,6 +434,27 @@ static void test_unknown_options_can_be_handed_on(void **state)
 	assert_string_equal(err, "");
 }
 
+/* A help built from a table (.wrap) breaks at spaces to fit 80 columns,
+ * continuation lines under the help column; other help stays as written. */
+static void test_wrapped_help_fits_80_columns(void **state)
+{
+	static const struct pb_opt opts[] = {
+		PB_OPT(PB_OPT_FLAG, 'w', "wide", 0, NULL,
+		  "one two three four five six seven eight nine ten eleven twelve thirteen",
+		  .wrap = true),
+		PB_OPT(PB_OPT_FLAG, 'k', "keep", 0, NULL,
+		  "one two three four five six seven eight nine ten eleven twelve thirteen"),
+		PB_OPT_TABLE_END,
+	};
+	const struct pb_cmd_spec spec = { .name = "w", .head = "", .opts = opts, .help_col = 18 };
+	char buf[1024];
+
+	assert_string_equal(usage_text(&spec, buf, sizeof(buf)),
+		"  -w, --wide      one two three four five six seven eight nine ten eleven twelve\n"
+		"                  thirteen\n"
+		"  -k, --keep      one two three four five six seven eight nine ten eleven twelve thirteen\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_pass_help_hides_hidden_options),
 		cmocka_unit_test(test_stop_and_own_error_lines),
 		cmocka_unit_test(test_unknown_options_can_be_handed_on),
+		cmocka_unit_test(test_wrapped_help_fits_80_columns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -75,6 +75,21 @@ static void test_parse_name_mask(void **state)
 	assert_int_equal(m, 42);
 }
 
+/* Each printer keeps its style; the unit follows the size. */
+static void test_fmt_ns(void **state)
+{
+	static const char *const spaced[4] = { "%.0f ns", "%.1f us", "%.2f ms", NULL };
+	static const char *const tight[4] = { "%.0fns", "%.1fus", "%.2fms", "%.3fs" };
+	char b[32];
+
+	assert_string_equal(pb_fmt_ns(812, spaced, b, sizeof(b)), "812 ns");
+	assert_string_equal(pb_fmt_ns(12345, spaced, b, sizeof(b)), "12.3 us");
+	assert_string_equal(pb_fmt_ns(4.561e6, spaced, b, sizeof(b)), "4.56 ms");
+	assert_string_equal(pb_fmt_ns(2.5e9, spaced, b, sizeof(b)), "2500.00 ms");
+	assert_string_equal(pb_fmt_ns(2.5e9, tight, b, sizeof(b)), "2.500s");
+	assert_string_equal(pb_fmt_ns(999, tight, b, sizeof(b)), "999ns");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -83,6 +98,7 @@ int main(void)
 		cmocka_unit_test(test_parse_duration),
 		cmocka_unit_test(test_errno_names),
 		cmocka_unit_test(test_parse_name_mask),
+		cmocka_unit_test(test_fmt_ns),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);

@@ -252,13 +252,9 @@ static void hook_tick(void *ctx)
 /* "812 ns", "12.3 us", "4.56 ms" */
 static const char *fmt_ns(double ns, char *buf, size_t len)
 {
-	if (ns < 1e3)
-		snprintf(buf, len, "%.0f ns", ns);
-	else if (ns < 1e6)
-		snprintf(buf, len, "%.1f us", ns / 1e3);
-	else
-		snprintf(buf, len, "%.2f ms", ns / 1e6);
-	return buf;
+	static const char *const fmt[4] = { "%.0f ns", "%.1f us", "%.2f ms", NULL };
+
+	return pb_fmt_ns(ns, fmt, buf, len);
 }
 
 static void print_kernel_phases(struct json_object *trace)

@@ -5,6 +5,7 @@
 #define PEELBENCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define PEELBENCH_VERSION "0.1.0"
 
@@ -51,5 +52,11 @@ int pb_opt_error(const char *cmd, int opt, const char *arg);
  * unknown or the list has none; *mask is then left alone. */
 int pb_parse_name_mask(const char *list, const char *const *names, unsigned int n,
 		       unsigned int *mask);
+
+/* A duration in the unit that fits: fmt[0] for ns below 1 us, fmt[1]
+ * (given us) below 1 ms, fmt[2] (ms) below 1 s, fmt[3] (s) above; a
+ * NULL fmt[3] keeps ms.  Each printer keeps its own style through fmt
+ * ("12.3 us" in run's summary, "12.3us" in the histogram header). */
+const char *pb_fmt_ns(double ns, const char *const fmt[4], char *buf, size_t len);
 
 #endif

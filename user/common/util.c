@@ -170,3 +170,16 @@ int pb_parse_name_mask(const char *list, const char *const *names, unsigned int 
 	*mask = m;
 	return 0;
 }
+
+const char *pb_fmt_ns(double ns, const char *const fmt[4], char *buf, size_t len)
+{
+	if (ns < 1e3)
+		snprintf(buf, len, fmt[0], ns);
+	else if (ns < 1e6)
+		snprintf(buf, len, fmt[1], ns / 1e3);
+	else if (ns < 1e9 || !fmt[3])
+		snprintf(buf, len, fmt[2], ns / 1e6);
+	else
+		snprintf(buf, len, fmt[3], ns / 1e9);
+	return buf;
+}

@@ -206,22 +206,16 @@ void mx_probe_phases(const struct pb_result *r, char *seen, size_t seen_size,
 /* "1.23 ms", "456 ns", "1612/s" */
 static void fmt_value(const char *metric, double v, char *buf, size_t size)
 {
+	static const char *const fmt[4] = { "%.0f ns", "%.3g us", "%.3g ms", "%.3g s" };
 	size_t len = strlen(metric);
 
 	if (isnan(v))
 		snprintf(buf, size, "-");
 	else if (len > 6 && !strcmp(metric + len - 6, "_per_s"))
 		snprintf(buf, size, "%.0f/s", v);
-	else if (len > 3 && !strcmp(metric + len - 3, "_ns")) {
-		if (v < 1e3)
-			snprintf(buf, size, "%.0f ns", v);
-		else if (v < 1e6)
-			snprintf(buf, size, "%.3g us", v / 1e3);
-		else if (v < 1e9)
-			snprintf(buf, size, "%.3g ms", v / 1e6);
-		else
-			snprintf(buf, size, "%.3g s", v / 1e9);
-	} else
+	else if (len > 3 && !strcmp(metric + len - 3, "_ns"))
+		pb_fmt_ns(v, fmt, buf, size);
+	else
 		snprintf(buf, size, "%.4g", v);
 }
 

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "hist.h"
+#include "peelbench.h"
 #include "stats.h"
 
 __u32 hist_index(__u64 ns)
@@ -91,15 +92,9 @@ __u64 hist_percentile(const struct hist *h, double p)
 
 static const char *fmt_ns(double ns, char *buf, size_t len)
 {
-	if (ns < 1e3)
-		snprintf(buf, len, "%.0fns", ns);
-	else if (ns < 1e6)
-		snprintf(buf, len, "%.1fus", ns / 1e3);
-	else if (ns < 1e9)
-		snprintf(buf, len, "%.2fms", ns / 1e6);
-	else
-		snprintf(buf, len, "%.3fs", ns / 1e9);
-	return buf;
+	static const char *const fmt[4] = { "%.0fns", "%.1fus", "%.2fms", "%.3fs" };
+
+	return pb_fmt_ns(ns, fmt, buf, len);
 }
 
 void hist_print(const struct hist *h, const char *name, FILE *f)
