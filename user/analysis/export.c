@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "export.h"
+#include "files.h"
 #include "history.h"
 #include "peelbench.h"
 #include "phase.h"
@@ -33,6 +34,10 @@ static int table_open(struct table *t, const char *dir, const char *name)
 		return PB_EXIT_RUNTIME;
 	}
 	snprintf(t->path, sizeof(t->path), "%s/%s", dir, name);
+	if (pb_special_file(t->path)) {
+		pb_err("export: %s: not a regular file; refusing to replace it", t->path);
+		return PB_EXIT_USAGE;
+	}
 	snprintf(t->tmp, sizeof(t->tmp), "%s.tmp.%d", t->path, (int)getpid());
 	t->f = fopen(t->tmp, "w");
 	if (!t->f) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "files.h"
 #include "machine.h"
 #include "opts.h"
 #include "peelbench.h"
@@ -128,7 +129,7 @@ int main(int argc, char **argv)
 	if (err < 0 && g.version)
 		printf("peelbench %s\n", PEELBENCH_VERSION);
 	if (err)
-		return err < 0 ? PB_EXIT_OK : err;
+		return err < 0 ? pb_finish_stdout(PB_EXIT_OK) : err;
 	pb.verbose += g.verbose;
 	/* Results written in a guest name the host they ran on. */
 	pb_machine_export();
@@ -155,5 +156,5 @@ int main(int argc, char **argv)
 	argc -= optind - 1;
 	argv += optind - 1;
 	optind = 0;
-	return c->fn(argc, argv);
+	return pb_finish_stdout(c->fn(argc, argv));
 }

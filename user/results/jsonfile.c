@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "files.h"
 #include "jsonfile.h"
 #include "peelbench.h"
 
@@ -49,6 +50,10 @@ int pb_write_json_atomic(const char *path, struct json_object *obj)
 	size_t len, off = 0;
 	int fd, err;
 
+	if (pb_special_file(path)) {
+		pb_err("%s: not a regular file; refusing to replace it", path);
+		return PB_EXIT_USAGE;
+	}
 	err = ensure_dir(path);
 	if (err) {
 		pb_err("cannot create the folder of %s: %s", path, strerror(-err));

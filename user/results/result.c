@@ -7,9 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
+#include "files.h"
 #include "peelbench.h"
 #include "result.h"
 
@@ -360,22 +363,25 @@ int pb_result_parse(const char *buf, size_t len, const char *name,
 
 int pb_result_load(const char *path, struct pb_result **out)
 {
-	FILE *f = fopen(path, "rb");
+	const char *why;
+	int fd = pb_open_regular(path, &why);
+	struct stat st;
 	char *buf = NULL;
+	FILE *f;
 	long n;
 	int ret;
 
 	*out = NULL;
-	if (!f) {
-		pb_err("%s: cannot open: %s", path, strerror(errno));
+	if (fd < 0) {
+		pb_err("%s: cannot open: %s", path, why);
 		return PB_EXIT_USAGE;
 	}
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET)) {
+	if (fstat(fd, &st) || !(f = fdopen(fd, "rb"))) {
 		pb_err("%s: cannot read: %s", path, strerror(errno));
-		fclose(f);
+		close(fd);
 		return PB_EXIT_USAGE;
 	}
+	n = (long)st.st_size;
 	if (n > MAX_RESULT_BYTES) {
 		pb_err("%s: %ld bytes is too large for a result file", path, n);
 		fclose(f);

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Regular files only, and checked output; see files.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "files.h"
+#include "peelbench.h"
+
+int pb_open_regular(const char *path, const char **why)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		*why = strerror(errno);
+		return -1;
+	}
+	if (fstat(fd, &st))
+		*why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		*why = "not a regular file";
+	else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK))
+		*why = strerror(errno);
+	else
+		return fd;
+	close(fd);
+	return -1;
+}
+
+bool pb_special_file(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && !S_ISREG(st.st_mode);
+}
+
+int pb_finish_stdout(int ret)
+{
+	int bad = ferror(stdout), err;
+
+	err = fflush(stdout) ? errno : 0;
+	if (!bad && !err)
+		return ret;
+	if (ret == PB_EXIT_OK || ret == PB_EXIT_FOUND) {
+		pb_err("cannot write the output: %s", err ? strerror(err) : "a write failed");
+		return PB_EXIT_RUNTIME;
+	}
+	return ret;
+}

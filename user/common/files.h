@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Files from outside: only regular ones are read or replaced, and the
+ * output a command printed is checked once at its end. */
+#ifndef PEELBENCH_FILES_H
+#define PEELBENCH_FILES_H
+
+#include <stdbool.h>
+
+/* Open path read-only if it is a regular file.  The open itself does not
+ * block (O_NONBLOCK, cleared after the check), so a FIFO or a device is
+ * refused at once.  Returns the fd, or -1 with *why saying why not. */
+int pb_open_regular(const char *path, const char **why);
+
+/* True when path exists and is not a regular file (after symlinks): a
+ * writer that renames over it would replace a FIFO or a device node. */
+bool pb_special_file(const char *path);
+
+/* Flush stdout at the end of a command that returned ret.  A write that
+ * failed on the way (full disk, /dev/full, closed pipe) turns a success
+ * (0, or 1: ran and found something) into PB_EXIT_RUNTIME with one
+ * line; a command that failed has said so already and keeps its code. */
+int pb_finish_stdout(int ret);
+
+#endif
