@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "files.h"
+#include "json_strict.h"
 #include "peelbench.h"
 #include "result.h"
 
@@ -321,6 +322,8 @@ int pb_result_parse(const char *buf, size_t len, const char *name,
 	}
 	r = calloc(1, sizeof(*r));
 	tok = json_tokener_new_ex(64);
+	if (tok)
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	if (!r || !tok) {
 		pb_err("%s: out of memory", name);
 		free(r);
@@ -341,7 +344,7 @@ int pb_result_parse(const char *buf, size_t len, const char *name,
 		if (i < len)
 			snprintf(e.msg, sizeof(e.msg),
 				 "invalid JSON: data after the object at byte %zu", i);
-		else
+		else if (!pb_json_strict_scan(buf, len, e.msg, sizeof(e.msg)))
 			validate(r, &e);
 	}
 	json_tokener_free(tok);
