@@ -83,7 +83,8 @@ static const struct pb_cmd_spec trace_spec = {
 		"system-wide, in one process, or in a command run until it exits.\n\n",
 	.tail = "\nExit: 0 done, 2 bad option or unknown PID, 3 not root / no BPF, BTF or\n"
 		"SCTP, 4 load or attach failed, 130 interrupted (what was gathered is\n"
-		"printed).  CMD's own exit status is reported, not returned.\n",
+		"printed).  With -c, once the trace succeeded: CMD's own exit status,\n"
+		"or 128+N when signal N ended it (as strace and perf stat return).\n",
 	.opts = trace_opts,
 	.help_col = 23,
 	.extra_hint = " (quote the command: -c 'CMD')",
@@ -236,6 +237,15 @@ static void print_result(struct json_object *res, const struct trace_cfg *cfg,
 	fflush(stdout);
 }
 
+/* What trace -c returns when the trace itself succeeded: CMD's status,
+ * 128+signal when a signal ended it. */
+static int command_status(const struct trace_run *r)
+{
+	if (WIFEXITED(r->status))
+		return WEXITSTATUS(r->status);
+	return WIFSIGNALED(r->status) ? 128 + WTERMSIG(r->status) : PB_EXIT_OK;
+}
+
 /* Detach before waiting for anything; a held child exits without
  * running CMD; a running one is stopped when the trace failed. */
 static void trace_end(struct trace_run *r, int err)
@@ -294,5 +304,7 @@ int cmd_trace(int argc, char **argv)
 cleanup:
 	json_object_put(res);
 	trace_end(&r, err);
+	if (!err && r.child > 0)
+		err = command_status(&r);
 	return err;
 }
