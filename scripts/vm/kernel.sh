@@ -42,35 +42,88 @@ pb_part_download() {
 	printf '%s\n' "$deb"
 }
 
-# Download, verify against the index, unpack into kernels/ABI.  Built in a
-# temporary folder and renamed: an interrupted run leaves no half entry.
+# Download, verify against the index, unpack into kernels/ABI.
 pb_kernel_fetch() {
-	local pkg=$1 ver=$2 abi=${1#linux-image-} kdir tmp part name pver where deb
-	kdir="$PB_CACHE/kernels/$abi"
-	if [ -f "$kdir/.complete" ] && [ "$(cat "$kdir/.complete")" = "$ver" ]; then
-		return 0
-	fi
-	mkdir -p "$PB_CACHE/kernels"
-	# We hold the lock: a temporary entry is a killed run's leftover.
-	rm -rf "$PB_CACHE"/kernels/.tmp.* "$PB_CACHE"/kernels/*/.initramfs.*
-	tmp=$(mktemp -d "$PB_CACHE/kernels/.tmp.$abi.XXXXXX")
+	local pkg=$1 ver=$2 abi=${1#linux-image-} tmp part name pver where deb
+	PB_KDIR="$PB_CACHE/kernels/$abi"
+	[ -f "$PB_KDIR/.complete" ] && [ "$(cat "$PB_KDIR/.complete")" = "$ver" ] && return 0
+	tmp=$(pb_kernel_tmp "$abi") || exit
 	PB_CLEANUP_DIRS+=("$tmp")
-	mkdir -p "$tmp/debs" "$tmp/root"
 	for part in ${PB_KPARTS//,/ }; do
 		name=${part%%=*} pver=${part#*=} where=${part#*@}
 		pver=${pver%%@*}
 		deb=$(pb_part_download "$tmp/debs" "$name" "$pver" "$where") || exit
 		printf '%s  %s\n' "$(sha256sum "$deb" | cut -d' ' -f1)" "${deb##*/}" >> "$tmp/SHA256SUMS"
+	done
+	pb_kernel_install "$tmp" "$abi" "$ver"
+}
+
+# --deb FILE...: local packages, one of them a linux-image-ABI, with the
+# linux-{base,binary,modules}-ABI packages it depends on.  Sets what
+# pb_kernel_resolve does (suite and how: "local") and PB_KDIR, an entry
+# kernels/deb-KEY named by the files' checksums.
+pb_kernel_local() {
+	local f name pkg='' ver='' img='' abi sums key tmp dep names=' '
+	for f in "$@"; do
+		name=$(dpkg-deb -f "$f" Package 2>/dev/null) ||
+			pb_die "$PB_EXIT_USAGE" "--deb $f: not a Debian package"
+		names+="$name "
+		case $name in
+		linux-image-*-dbg|linux-image-*-unsigned) ;;
+		linux-image-*)
+			[ -z "$pkg" ] || pb_die "$PB_EXIT_USAGE" "--deb: two kernel images ($pkg and $name)"
+			pkg=$name img=$f ver=$(dpkg-deb -f "$f" Version) ;;
+		esac
+	done
+	[ -n "$pkg" ] || pb_die "$PB_EXIT_USAGE" "--deb: no linux-image package among the files"
+	abi=${pkg#linux-image-}
+	for dep in $(dpkg-deb -f "$img" Depends | tr -d ' ' | tr ',' '\n' | sed 's/[(|].*//'); do
+		case $dep in
+		linux-base-"$abi"|linux-binary-"$abi"|linux-modules-"$abi")
+			[[ "$names" == *" $dep "* ]] ||
+				pb_die "$PB_EXIT_USAGE" "--deb: $pkg needs $dep: give its .deb too" ;;
+		esac
+	done
+	PB_KPKG=$pkg PB_KVER=$ver PB_KSUITE=local PB_KHOW=local
+	sums=$(sha256sum "$@" | awk '{ print $1 }' | sort)
+	key=$(sha256sum <<< "$sums" | cut -c1-16)
+	PB_KDIR="$PB_CACHE/kernels/deb-$key"
+	[ -f "$PB_KDIR/.complete" ] && [ "$(cat "$PB_KDIR/.complete")" = "$ver" ] && return 0
+	tmp=$(pb_kernel_tmp "deb-$key") || exit
+	PB_CLEANUP_DIRS+=("$tmp")
+	for f in "$@"; do
+		ln -s "$(readlink -f "$f")" "$tmp/debs/${f##*/}"
+		printf '%s  %s\n' "$(sha256sum "$f" | cut -d' ' -f1)" "${f##*/}" >> "$tmp/SHA256SUMS"
+	done
+	pb_kernel_install "$tmp" "${pkg#linux-image-}" "$ver"
+}
+
+# A temporary entry for NAME (built, then renamed: an interrupted run
+# leaves no half entry), with its debs/ and root/ folders.
+pb_kernel_tmp() {
+	local tmp
+	mkdir -p "$PB_CACHE/kernels"
+	# We hold the lock: a temporary entry is a killed run's leftover.
+	rm -rf "$PB_CACHE"/kernels/.tmp.* "$PB_CACHE"/kernels/*/.initramfs.*
+	tmp=$(mktemp -d "$PB_CACHE/kernels/.tmp.$1.XXXXXX")
+	mkdir -p "$tmp/debs" "$tmp/root"
+	printf '%s\n' "$tmp"
+}
+
+# Unpack TMP/debs into TMP, normalize, and rename TMP to PB_KDIR.
+pb_kernel_install() {
+	local tmp=$1 abi=$2 ver=$3 deb
+	for deb in "$tmp"/debs/*.deb; do
 		pb_progress "unpacking ${deb##*/}"
 		dpkg-deb -x "$deb" "$tmp/root" || pb_die "$PB_EXIT_RUNTIME" "cannot unpack ${deb##*/}"
 	done
 	pb_kernel_normalize "$tmp" "$abi"
-	rm -rf "$tmp/debs" "$tmp/root" "$tmp/download.log"
-	printf '%s %s %s %s\n' "$pkg" "$ver" "$PB_KSUITE" "$PB_KHOW" > "$tmp/source"
+	rm -rf "$tmp/debs" "$tmp/root"
+	printf '%s %s %s %s\n' "$PB_KPKG" "$ver" "$PB_KSUITE" "$PB_KHOW" > "$tmp/source"
 	printf '%s\n' "$ver" > "$tmp/.complete"
 	chmod 755 "$tmp"	# mktemp's 0700 would hide a shared cache from others
-	rm -rf "$kdir"
-	mv "$tmp" "$kdir"
+	rm -rf "$PB_KDIR"
+	mv "$tmp" "$PB_KDIR"
 	pb_progress_done
 }
 

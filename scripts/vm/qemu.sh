@@ -6,8 +6,11 @@ PB_QEMU=${PEELBENCH_QEMU:-qemu-system-x86_64}
 
 # The kernel command line: console on the first serial port (the console
 # log), panic → immediate reset → qemu exits (-no-reboot).
+# PEELBENCH_VM_APPEND adds words, to study a boot ("printk.time=1
+# initcall_debug loglevel=7" with PEELBENCH_VM_KEEP=1: console.log).
 pb_kernel_cmdline() {
 	printf 'console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init 8250.nr_uarts=1 tsc=reliable clocksource=tsc %s' "${1:-}"
+	[ -z "${PEELBENCH_VM_APPEND:-}" ] || printf ' %s' "$PEELBENCH_VM_APPEND"
 }
 
 # Base qemu arguments shared by the probe and the run.

@@ -109,36 +109,34 @@ static struct json_object *env_of(const char *json)
 	return o;
 }
 
+/* kenv_differences of two envs given as JSON text is WANT. */
+static void differences_are(const char *a, const char *b, const char *want)
+{
+	struct json_object *ea = env_of(a), *eb = env_of(b);
+	char *d = kenv_differences(ea, eb);
+
+	assert_string_equal(d, want);
+	free(d);
+	json_object_put(ea);
+	json_object_put(eb);
+}
+
 static void test_differences(void **state)
 {
-	struct json_object *a = env_of("{\"kernel\":\"x\",\"kernel_config\":{\"HZ\":\"250\",\"KASAN\":\"n\"},"
-				       "\"cmdline\":\"console=ttyS0\",\"mitigations\":{\"mds\":\"Not affected\",\"spectre_v2\":\"Mitigation: Retpolines\"}}");
-	struct json_object *b = env_of("{\"kernel\":\"y\",\"kernel_config\":{\"HZ\":\"1000\",\"KASAN\":\"n\",\"LOCKDEP\":\"y\"},"
-				       "\"cmdline\":\"console=ttyS0 quiet\",\"mitigations\":{\"mds\":\"Not affected\",\"spectre_v2\":\"Vulnerable\"}}");
-	struct json_object *many = env_of("{\"kernel_config\":{\"A\":\"1\",\"B\":\"1\",\"C\":\"1\",\"D\":\"1\",\"E\":\"1\",\"F\":\"1\"}}");
-	struct json_object *none = env_of("{\"kernel_config\":null}");
-	struct json_object *empty = env_of("{}"), *no_options = env_of("{\"kernel_config\":{}}");
-	char *d;
+	const char *a = "{\"kernel\":\"x\",\"kernel_config\":{\"HZ\":\"250\",\"KASAN\":\"n\"},"
+			"\"cmdline\":\"console=ttyS0\",\"mitigations\":{\"mds\":\"Not affected\",\"spectre_v2\":\"Mitigation: Retpolines\"}}";
+	const char *b = "{\"kernel\":\"y\",\"kernel_config\":{\"HZ\":\"1000\",\"KASAN\":\"n\",\"LOCKDEP\":\"y\"},"
+			"\"cmdline\":\"console=ttyS0 quiet\",\"mitigations\":{\"mds\":\"Not affected\",\"spectre_v2\":\"Vulnerable\"}}";
+	const char *many = "{\"kernel_config\":{\"A\":\"1\",\"B\":\"1\",\"C\":\"1\",\"D\":\"1\",\"E\":\"1\",\"F\":\"1\"}}";
+	struct json_object *ea = env_of(a);
 
-	assert_null(kenv_differences(a, a));
-	d = kenv_differences(a, b);
-	assert_string_equal(d, "kernel_config (HZ: 250 -> 1000, LOCKDEP: absent -> y), cmdline, mitigations (spectre_v2)");
-	free(d);
-	d = kenv_differences(many, none);
-	assert_string_equal(d, "kernel_config (unknown in the second result)");
-	free(d);
-	d = kenv_differences(empty, many);
-	assert_string_equal(d, "kernel_config (unknown in the first result)");
-	free(d);
-	d = kenv_differences(many, no_options);
-	assert_string_equal(d, "kernel_config (A: 1 -> absent, B: 1 -> absent, C: 1 -> absent, D: 1 -> absent and 2 more)");
-	free(d);
-	json_object_put(a);
-	json_object_put(b);
-	json_object_put(many);
-	json_object_put(none);
-	json_object_put(empty);
-	json_object_put(no_options);
+	assert_null(kenv_differences(ea, ea));
+	json_object_put(ea);
+	differences_are(a, b, "kernel_config (HZ: 250 -> 1000, LOCKDEP: absent -> y), cmdline, mitigations (spectre_v2)");
+	differences_are(many, "{\"kernel_config\":null}", "kernel_config (unknown in the second result)");
+	differences_are("{}", many, "kernel_config (unknown in the first result)");
+	differences_are(many, "{\"kernel_config\":{}}",
+			"kernel_config (A: 1 -> absent, B: 1 -> absent, C: 1 -> absent, D: 1 -> absent and 2 more)");
 }
 
 /* base.json and a copy whose env says HZ 1000 and another command line. */
