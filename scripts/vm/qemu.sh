@@ -15,11 +15,14 @@ pb_kernel_cmdline() {
 
 # Base qemu arguments shared by the probe and the run.
 pb_qemu_base() {
-	local kdir=$1 accel=$2 mem=$3 smp=$4 console=$5 extra=${6:-}
+	local kdir=$1 accel=$2 mem=$3 smp=$4 console=$5 extra=${6:-} kernel=$1/vmlinuz
+	# The PVH entry of the uncompressed kernel when there is one
+	# (pb_kernel_pvh_ensure).
+	[ -f "$kdir/vmlinux" ] && [ "${PEELBENCH_VM_BOOT:-}" != bzimage ] && kernel=$kdir/vmlinux
 	PB_QEMU_ARGS=(-nodefaults -no-user-config -nographic -no-reboot
 		-monitor none -serial "file:$console"
 		-m "$mem" -smp "$smp"
-		-kernel "$kdir/vmlinuz" -initrd "$kdir/initramfs.cpio.gz"
+		-kernel "$kernel" -initrd "$kdir/initramfs.cpio.gz"
 		-append "$(pb_kernel_cmdline "$extra")")
 	case $accel in
 	kvm) PB_QEMU_ARGS+=(-accel kvm -cpu host) ;;
