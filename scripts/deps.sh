@@ -15,7 +15,7 @@ pkgs=(
 	libcmocka-dev perl python3 python3-scipy postgresql
 	# VM runner: guest kernels come as .deb files, the guest is busybox
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd apt dpkg
-	ca-certificates
+	ca-certificates curl
 	# plots
 	gnuplot-nox
 )

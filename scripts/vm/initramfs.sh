@@ -15,8 +15,6 @@ PB_MODULES_EARLY=(crc32c_intel crc32c_generic)
 # network namespaces.
 PB_MODULES_OPTIONAL=(sctp_diag veth)
 
-pb_initramfs_path() { printf '%s/kernels/%s/initramfs.cpio.gz\n' "$PB_CACHE" "$1"; }
-
 # Key of what the initramfs is built from: rebuilt when the init script, the
 # module lists or busybox change.
 pb_initramfs_key() {
@@ -26,10 +24,10 @@ pb_initramfs_key() {
 	} | sha256sum | cut -c1-16
 }
 
+# The initramfs of kernel ABI, whose entry is KDIR.
 pb_initramfs_ensure() {
-	local abi=$1 kdir out key
-	kdir="$PB_CACHE/kernels/$abi"
-	out=$(pb_initramfs_path "$abi")
+	local abi=$1 kdir=$2 out key
+	out="$kdir/initramfs.cpio.gz"
 	key=$(pb_initramfs_key)
 	[ -f "$out" ] && [ "$(cat "$kdir/initramfs.key" 2>/dev/null)" = "$key" ] && return 0
 	pb_progress "building the initramfs for $abi"

@@ -6,17 +6,23 @@ PB_QEMU=${PEELBENCH_QEMU:-qemu-system-x86_64}
 
 # The kernel command line: console on the first serial port (the console
 # log), panic → immediate reset → qemu exits (-no-reboot).
+# PEELBENCH_VM_APPEND adds words, to study a boot ("printk.time=1
+# initcall_debug loglevel=7" with PEELBENCH_VM_KEEP=1: console.log).
 pb_kernel_cmdline() {
 	printf 'console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init 8250.nr_uarts=1 tsc=reliable clocksource=tsc %s' "${1:-}"
+	[ -z "${PEELBENCH_VM_APPEND:-}" ] || printf ' %s' "$PEELBENCH_VM_APPEND"
 }
 
 # Base qemu arguments shared by the probe and the run.
 pb_qemu_base() {
-	local kdir=$1 accel=$2 mem=$3 smp=$4 console=$5 extra=${6:-}
+	local kdir=$1 accel=$2 mem=$3 smp=$4 console=$5 extra=${6:-} kernel=$1/vmlinuz
+	# The PVH entry of the uncompressed kernel when there is one
+	# (pb_kernel_pvh_ensure).
+	[ -f "$kdir/vmlinux" ] && [ "${PEELBENCH_VM_BOOT:-}" != bzimage ] && kernel=$kdir/vmlinux
 	PB_QEMU_ARGS=(-nodefaults -no-user-config -nographic -no-reboot
 		-monitor none -serial "file:$console"
 		-m "$mem" -smp "$smp"
-		-kernel "$kdir/vmlinuz" -initrd "$kdir/initramfs.cpio.gz"
+		-kernel "$kernel" -initrd "$kdir/initramfs.cpio.gz"
 		-append "$(pb_kernel_cmdline "$extra")")
 	case $accel in
 	kvm) PB_QEMU_ARGS+=(-accel kvm -cpu host) ;;

@@ -3,7 +3,7 @@
 # "pbrun"), the command file, the output streams, qemu, and the verdict.
 #
 # Run folder: cmd.sh (the command: the kernel command line is short and
-# mangles quotes), shares ("TAG PATH" per --share), out and err (fifos
+# mangles quotes), kernel-config (the package's /boot/config), shares ("TAG PATH" per --share), out and err (fifos
 # behind the virtio-serial ports pb.out and pb.err), status (written by the
 # guest), console.log (kernel and /init messages), qemu.log.
 
@@ -211,6 +211,7 @@ pb_run() {
 	# The guest's results name the accelerator (env.accel, env.machine).
 	export PEELBENCH_ACCEL=$accel
 	pb_run_write_cmd "$PB_RUN_DIR/cmd.sh" "$cwd"
+	[ -f "$kdir/config" ] && cp "$kdir/config" "$PB_RUN_DIR/kernel-config"
 	pb_run_qemu_args "$kdir" "$accel"
 	# The command's stderr, while ours goes through $PB_RUN_DIR/verdict.
 	exec {PB_STDERR}>&2

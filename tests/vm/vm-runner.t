@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 . tests/lib/tap.bash
 require scripts/vm-run
-plan 26
+plan 27
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -35,8 +35,14 @@ ok $? "unknown version: exit 2 and the line lists the versions (exit $rc)"
 
 "$vmrun" --list > "$tmp/out" 2> "$tmp/err"
 rc=$?
-[ "$rc" = 0 ] && grep -qx 6.1 "$tmp/out" && grep -qx 6.12 "$tmp/out" && grep -qx 7.3 "$tmp/out" && ! grep -qx 6.1.176 "$tmp/out"
-ok $? "--list prints major.minor versions, 6.1, 6.12 and 7.3 among them"
+[ "$rc" = 0 ] && [ ! -s "$tmp/err" ] && grep -q '^6\.1 ' "$tmp/out" && grep -q '^6\.12 ' "$tmp/out" && grep -q '^7\.3 ' "$tmp/out" &&
+	awk 'NF != 5 || $1 !~ /^[0-9]+\.[0-9]+$/ || $2 !~ /^linux-image-/ || $5 !~ /^(index|index:[a-z-]+|unverified)$/ { bad = 1 }
+		END { exit bad }' "$tmp/out"
+ok $? "--list: per major.minor (6.1, 6.12 and 7.3 among them) the package, its version, suite and how it resolved"
+[ "$rc" = 0 ] || show "$tmp/err"
+abi61=$(awk '$1 == "6.1" { sub(/^linux-image-/, "", $2); print $2 }' "$tmp/out")
+awk '$1 == "6.1" && $4 ~ /^bookworm(-security|-updates)?$/ && $5 == "index" { ok = 1 } END { exit !ok }' "$tmp/out"
+ok $? "6.1 resolves to the newest 6.1 of bookworm and its security and updates suites ($abi61)"
 
 # qemu missing: a PATH holding every tool but qemu.
 mkdir -p "$tmp/bin"
@@ -64,9 +70,14 @@ ok $? "unreachable mirror: exit 4, one line, no index and no kernel in the cache
 # but the package download fails: nothing half-made is left in kernels/.
 mkdir -p "$tmp/cache2/apt/lists"
 for f in "$cache"/apt/lists/*_dists_*; do
-	[ -e "$f" ] && cp "$f" "$tmp/cache2/apt/lists/127.0.0.1:9_debian_dists_${f##*_dists_}"
+	[ -e "$f" ] || continue
+	case ${f##*_dists_} in
+	*-security_*) cp "$f" "$tmp/cache2/apt/lists/127.0.0.1:9_debian-security_dists_${f##*_dists_}" ;;
+	*) cp "$f" "$tmp/cache2/apt/lists/127.0.0.1:9_debian_dists_${f##*_dists_}" ;;
+	esac
 done
-sed "s|^\(deb \[[^]]*\]\) [^ ]* |\1 $dead |" "$cache/apt/sources.list" > "$tmp/cache2/apt/sources.list"
+awk -v d="$dead" '{ $(NF - 2) = $(NF - 1) ~ /-security$/ ? d "-security" : d; print }' \
+	"$cache/apt/sources.list" > "$tmp/cache2/apt/sources.list"
 cp "$cache/apt/kernels.tsv" "$tmp/cache2/apt/"
 PEELBENCH_CACHE=$tmp/cache2 PEELBENCH_MIRROR=$dead "$vmrun" 6.1 -- true > "$tmp/out" 2> "$tmp/err"
 rc=$?
@@ -111,7 +122,7 @@ ok $? "the reader got the first bytes, stderr the command's last line"
 [ "$rc" = 0 ] || show "$tmp/err"
 
 # What the cache holds now: the later runs must not download again.
-k=$(ls -d "$cache"/kernels/6.1.* 2>/dev/null | head -n1)
+k=$cache/kernels/$abi61
 stamp=$(stat -c %Y.%i "$k/.complete" "$k/vmlinuz" 2>/dev/null)
 
 # --- one guest: the timeout -----------------------------------------------------

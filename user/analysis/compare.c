@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "compare.h"
+#include "kenv.h"
 #include "machine_json.h"
 #include "peelbench.h"
 #include "result.h"
@@ -36,10 +37,11 @@ static bool ignored(const char *k)
 }
 
 /* Keys left out of the config/env difference: env.machine has its own
- * check (compare_machines). */
+ * check (compare_machines); the kernel's configuration only warns
+ * (kenv_differences, from the CLI). */
 static bool skipped(const char *prefix, const char *k)
 {
-	return !strcmp(prefix, "config") ? ignored(k) : !strcmp(k, "machine");
+	return !strcmp(prefix, "config") ? ignored(k) : !strcmp(k, "machine") || kenv_key(k);
 }
 
 static void append(char **s, const char *fmt, ...)

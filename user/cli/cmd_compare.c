@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "compare.h"
+#include "kenv.h"
 #include "opts.h"
 #include "peelbench.h"
 #include "result.h"
@@ -198,6 +199,17 @@ static const struct pb_cmd_spec compare_spec = {
 	.missing_is_unknown = true,
 };
 
+/* A warning, not a refusal: the exit code stays the comparison's. */
+static void kenv_warn(const struct pb_comparison *c)
+{
+	char *d = kenv_differences(c->base->env, c->new->env);
+
+	if (d)
+		pb_err("compare: warning: the kernels of %s and %s differ in %s",
+		       c->base->tag, c->new->tag, d);
+	free(d);
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	struct compare_opts o = { .threshold = 5, .alpha = 0.05 };
@@ -217,6 +229,7 @@ int cmd_compare(int argc, char **argv)
 	if (!(ret = pb_result_load(argv[first], &c->base)) &&
 	    !(ret = pb_result_load(argv[first + 1], &c->new)) &&
 	    !(ret = pb_compare(c, o.metrics.v, o.metrics.n, o.allow))) {
+		kenv_warn(c);
 		if (o.json)
 			print_json(c, stdout);
 		else

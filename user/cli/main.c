@@ -61,6 +61,13 @@ static const struct pb_opt global_opts[] = {
 	  "newest Debian kernel VERSION (6.1, 6.12, 7.3, ...);\n"
 	  "the current directory and the folder of -o FILE\n"
 	  "are writable there (results/ lands on the host)"),
+	PB_OPT(PB_OPT_LIST, 0, "vm-deb", O(vm.debs), "FILE",
+	  "the same, booted from local kernel packages: a\n"
+	  "linux-image .deb and the packages it needs\n"
+	  "(repeatable)"),
+	PB_OPT(PB_OPT_FLAG, 0, "vm-allow-unverified", O(vm.allow_unverified), NULL,
+	  "also boot a kernel whose packages only the\n"
+	  "archive's pool still has (no signed checksum)"),
 	PB_OPT(PB_OPT_STRING, 0, "vm-mem", O(vm.mem), "MIB", "guest memory (default 2048)"),
 	PB_OPT(PB_OPT_STRING, 0, "vm-timeout", O(vm.timeout), "SECONDS",
 	  "hard limit for the guest (default 1800)"),
@@ -81,7 +88,8 @@ static const char *global_head(void)
 	size_t n;
 
 	n = (size_t)snprintf(buf, sizeof(buf), "%s",
-		"usage: peelbench [-v] [--vm VERSION [--vm-mem MIB] [--vm-timeout SECONDS]]\n"
+		"usage: peelbench [-v] [--vm VERSION | --vm-deb FILE...] [--vm-mem MIB]\n"
+		"                 [--vm-timeout SECONDS] [--vm-allow-unverified]\n"
 		"                 [--machine-label LABEL] [COMMAND] [ARGS...]\n\n"
 		"Measures what sctp_peeloff(3) costs the kernel.  With no COMMAND: run.\n\n");
 	for (c = commands; c->name && n < sizeof(buf); c++)
@@ -134,7 +142,7 @@ int main(int argc, char **argv)
 	/* Results written in a guest name the host they ran on. */
 	pb_machine_export();
 	optind = first;
-	if (g.vm.version) {
+	if (g.vm.version || g.vm.debs.n) {
 		vm_share_for_args(&g.vm, argc - optind, argv + optind);
 		return vm_exec(&g.vm, argc - optind, argv + optind);
 	}

@@ -21,7 +21,7 @@ int vm_exec(const struct vm_opts *vm, int argc, char **argv)
 
 	snprintf(runner, sizeof(runner), "%s/scripts/vm-run", pb.root);
 	snprintf(self, sizeof(self), "%s/peelbench", pb.root);
-	args = calloc(argc + 16, sizeof(*args));
+	args = calloc(argc + 18 + 2 * PB_OPT_LIST_MAX, sizeof(*args));
 	if (!args) {
 		pb_err("out of memory");
 		return PB_EXIT_RUNTIME;
@@ -43,7 +43,14 @@ int vm_exec(const struct vm_opts *vm, int argc, char **argv)
 		args[n++] = "--share";
 		args[n++] = (char *)vm->share2;
 	}
-	args[n++] = (char *)vm->version;
+	if (vm->allow_unverified)
+		args[n++] = "--allow-unverified";
+	for (i = 0; i < (int)vm->debs.n; i++) {
+		args[n++] = "--deb";
+		args[n++] = (char *)vm->debs.v[i];
+	}
+	if (vm->version)
+		args[n++] = (char *)vm->version;
 	args[n++] = "--";
 	args[n++] = self;
 	for (i = 0; i < pb.verbose; i++)

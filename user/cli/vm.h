@@ -4,8 +4,14 @@
 #ifndef PEELBENCH_VM_H
 #define PEELBENCH_VM_H
 
+#include <stdbool.h>
+
+#include "opts.h"
+
 struct vm_opts {
 	const char *version;	/* "6.1", "7.3", ... */
+	struct pb_opt_list debs;	/* --vm-deb FILE...: instead of version */
+	bool allow_unverified;	/* --vm-allow-unverified */
 	const char *mem;	/* MiB, NULL for the runner's default */
 	const char *timeout;	/* seconds, NULL for the runner's default */
 	const char *share;	/* host folder writable in the guest, or NULL */

@@ -12,6 +12,7 @@
 
 #include "driver.h"
 #include "jsonfile.h"
+#include "kenv.h"
 #include "machine_json.h"
 #include "peelbench.h"
 #include "phase.h"
@@ -383,6 +384,7 @@ struct json_object *result_build(const struct bench_config *c,
 	json_object_object_add(e, "vm", json_object_new_boolean(env->vm));
 	json_object_object_add(e, "accel", json_object_new_string(env->accel));
 	json_object_object_add(e, "machine", pb_machine_json(&env->machine));
+	kenv_add(e);
 	json_object_object_add(o, "env", e);
 
 	json_object_object_add(o, "config", config_json(c));

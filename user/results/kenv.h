@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What of the running kernel changes what a peeloff costs, for a result's
+ * env (README "Result schema"): the configuration options that matter, the
+ * command line, the CPU vulnerability mitigations, and, in a guest of
+ * scripts/vm-run, the Debian package it booted.  And the one-line summary
+ * of how two results differ in them, for `compare`. */
+#ifndef PEELBENCH_KENV_H
+#define PEELBENCH_KENV_H
+
+#include <stdbool.h>
+
+struct json_object;
+
+/* The CONFIG_ options that matter, from the config file PATH (plain or
+ * gzip): {"HZ": "250", "KASAN": "n", ...}, "n" for "is not set".  NULL
+ * when PATH cannot be read. */
+struct json_object *kenv_config_read(const char *path);
+
+/* Adds kernel_config, kernel_config_from, cmdline, mitigations and (in a
+ * vm-run guest) kernel_source to the env object. */
+void kenv_add(struct json_object *env);
+
+/* The env keys kenv_add writes: compared by kenv_differences, not by the
+ * exact equality the rest of env needs. */
+bool kenv_key(const char *key);
+
+/* "kernel_config (HZ: 250 -> 1000), cmdline" when the two envs differ in
+ * any of kenv_add's keys, else NULL; malloc'd. */
+char *kenv_differences(struct json_object *a, struct json_object *b);
+
+#endif
