@@ -39,17 +39,16 @@ const volatile __u64 rb_wake_bytes = 256 * 1024;
  * the read's own time is subtracted from them. */
 const volatile __u32 feat_enclosed_mask = 0;
 
-enum task_kind { TK_IDLE = 0, TK_PEELOFF = 1, TK_ACCEPT = 2 };
-enum task_wanted { TW_UNKNOWN = 0, TW_YES = 1, TW_NO = 2 };
+/* Compensation (docs/trace.md, "Compensated figures"): the probe pair
+ * kind of each hook, and what calibration measured for each kind: the
+ * time a pair's own timestamps enclose (self) and the time it adds to
+ * whatever encloses it (added).  comp_on: write compensated figures. */
+const volatile __u32 hook_pair[PB_HOOK_MAX] = {};
+const volatile bool comp_on = false;
+const volatile __u64 comp_self_ns[PB_PAIR_MAX] = {};
+const volatile __u64 comp_added_ns[PB_PAIR_MAX] = {};
 
-struct task_state {
-	__u32 kind;			/* TK_IDLE between calls */
-	__u32 wanted;			/* task_wanted(), computed once per task */
-	__u32 phase_mask;
-	__u64 start_ns[PB_PH_MAX];
-	__u64 dur_ns[PB_PH_MAX];
-	struct pb_event ev;		/* filled as the call goes */
-};
+enum task_wanted { TW_UNKNOWN = 0, TW_YES = 1, TW_NO = 2 };
 
 /* Per-thread state in task-local storage (5.11+): one pointer walk per
  * hit instead of a hash lookup, created zeroed once per thread and reused
@@ -59,7 +58,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct task_state);
+	__type(value, struct pb_task_state);
 } tasks SEC(".maps");
 
 struct {
@@ -68,6 +67,14 @@ struct {
 	__type(key, __u32);		/* phase * PB_HIST_BUCKETS + bucket */
 	__type(value, __u64);
 } hists SEC(".maps");
+
+/* The compensated durations' histograms, laid out as hists (comp_on). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PB_PH_MAX * PB_HIST_BUCKETS);
+	__type(key, __u32);
+	__type(value, __u64);
+} comp_hists SEC(".maps");
 
 /* Per-phase totals and the counters in one per-CPU value: the commit at
  * syscall exit looks it up once. */
@@ -138,16 +145,16 @@ static __always_inline bool task_wanted(void)
 	return false;
 }
 
-static __always_inline struct task_state *cur_state(void)
+static __always_inline struct pb_task_state *cur_state(void)
 {
 	return bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), NULL, 0);
 }
 
 /* The calling thread's state, created on first use; NULL when the thread
  * is not followed (the answer is kept: the parent walk runs once). */
-static __always_inline struct task_state *wanted_state(void)
+static __always_inline struct pb_task_state *wanted_state(void)
 {
-	struct task_state *s;
+	struct pb_task_state *s;
 
 	s = bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), NULL,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -162,15 +169,17 @@ static __always_inline struct task_state *wanted_state(void)
 
 /* Start a peeloff call: only what the commit reads is reset (the state is
  * reused, and clearing all of it costs more than the whole program). */
-static __always_inline void begin_peeloff(struct task_state *s)
+static __always_inline void begin_peeloff(struct pb_task_state *s)
 {
 	__u32 ph;
 
-	s->kind = TK_PEELOFF;
+	s->kind = PB_TK_PEELOFF;
 	s->phase_mask = 0;
 	for (ph = 0; ph < PB_PH_MAX; ph++) {
 		s->start_ns[ph] = 0;
 		s->dur_ns[ph] = 0;
+		s->nested[ph][PB_PAIR_FENTRY] = 0;
+		s->nested[ph][PB_PAIR_KPROBE] = 0;
 	}
 	s->ev.assoc_id = 0;
 	s->ev.flags = 0;
@@ -287,19 +296,19 @@ static __always_inline void read_features(struct pb_event *ev, struct sock *sk,
 
 static __always_inline int on_entry(__u32 hook, __u64 a0, __u64 a1, __u64 a2)
 {
-	struct task_state *s;
+	struct pb_task_state *s;
 	__u64 t0, sk, asoc;
 
 	if (hook == PB_HOOK_ACCEPT) {
 		s = wanted_state();
-		if (s && s->kind == TK_IDLE)
-			s->kind = TK_ACCEPT;
+		if (s && s->kind == PB_TK_IDLE)
+			s->kind = PB_TK_ACCEPT;
 		return 0;
 	}
 	s = cur_state();
-	if (!s || s->kind == TK_IDLE)
+	if (!s || s->kind == PB_TK_IDLE)
 		return 0;
-	if (s->kind == TK_ACCEPT) {
+	if (s->kind == PB_TK_ACCEPT) {
 		if (hook == PB_PH_ASSOC_MIGRATE)
 			count_c(PB_C_ACCEPT_MIGRATIONS);
 		return 0;
@@ -318,24 +327,36 @@ static __always_inline int on_entry(__u32 hook, __u64 a0, __u64 a1, __u64 a2)
 	return 0;
 }
 
+/* A pair of hook just ran whole: count it in every phase still open
+ * around it (its own is closed by now). */
+static __always_inline void count_nested(struct pb_task_state *s, __u32 hook)
+{
+	__u32 ph, k = hook_pair[hook] == PB_PAIR_KPROBE;
+
+	for (ph = 0; ph < PB_PH_MAX; ph++)
+		if (s->start_ns[ph])
+			s->nested[ph][k]++;
+}
+
 static __always_inline int on_exit(__u32 hook)
 {
-	struct task_state *s;
+	struct pb_task_state *s;
 	__u64 now = bpf_ktime_get_ns();
 
 	s = cur_state();
 	if (!s)
 		return 0;
 	if (hook == PB_HOOK_ACCEPT) {
-		if (s->kind == TK_ACCEPT)
-			s->kind = TK_IDLE;
+		if (s->kind == PB_TK_ACCEPT)
+			s->kind = PB_TK_IDLE;
 		return 0;
 	}
-	if (s->kind != TK_PEELOFF || hook >= PB_PH_MAX || !s->start_ns[hook])
+	if (s->kind != PB_TK_PEELOFF || hook >= PB_PH_MAX || !s->start_ns[hook])
 		return 0;
 	s->dur_ns[hook] += now - s->start_ns[hook];
 	s->start_ns[hook] = 0;
 	s->phase_mask |= 1u << hook;
+	count_nested(s, hook);
 	return 0;
 }
 
@@ -351,7 +372,7 @@ static __always_inline bool is_peeloff(int level, int optname)
 
 static __always_inline int syscall_enter(int level, int optname, void *optval)
 {
-	struct task_state *s;
+	struct pb_task_state *s;
 
 	if (!is_peeloff(level, optname))
 		return 0;
@@ -370,22 +391,45 @@ static __always_inline int syscall_enter(int level, int optname, void *optval)
 	return 0;
 }
 
+/* A phase's duration less its own pair's self time and the added cost
+ * of the pairs that ran inside it; 0 rather than below. */
+static __always_inline __u64 compensate(struct pb_task_state *s, __u32 ph, __u64 d)
+{
+	__u64 cost = comp_self_ns[hook_pair[ph] < PB_PAIR_MAX ? hook_pair[ph] : 0] +
+		     s->nested[ph][PB_PAIR_FENTRY] * comp_added_ns[PB_PAIR_FENTRY] +
+		     s->nested[ph][PB_PAIR_KPROBE] * comp_added_ns[PB_PAIR_KPROBE];
+
+	return d > cost ? d - cost : 0;
+}
+
+/* One duration into a phase's histogram slot and totals. */
+static __always_inline void commit_one(void *map, struct pb_phase_stat *st, __u32 ph, __u64 d)
+{
+	__u32 key = ph * PB_HIST_BUCKETS + pb_hist_index(d);
+	__u64 *slot = bpf_map_lookup_elem(map, &key);
+
+	if (slot)
+		*slot += 1;	/* per-CPU slot: no atomic needed */
+	st->count++;
+	st->sum_ns += d;
+	if (d > st->max_ns)
+		st->max_ns = d;
+}
+
 /* Everything of a call, committed at once: per-CPU totals, one histogram
  * slot per measured phase, counters, the event. */
 static __always_inline int syscall_exit(long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns(), d;
+	__u64 id = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns(), d, c;
 	__u32 ph, zero = 0;
-	struct task_state *s;
+	struct pb_task_state *s;
 	struct pb_totals *tot;
 	struct pb_event *e;
-	__u64 *slot;
-	__u32 key;
 
 	s = cur_state();
-	if (!s || s->kind != TK_PEELOFF || !s->start_ns[PB_PH_SYSCALL])
+	if (!s || s->kind != PB_TK_PEELOFF || !s->start_ns[PB_PH_SYSCALL])
 		return 0;
-	s->kind = TK_IDLE;
+	s->kind = PB_TK_IDLE;
 	s->dur_ns[PB_PH_SYSCALL] = now - s->start_ns[PB_PH_SYSCALL];
 	s->start_ns[PB_PH_SYSCALL] = 0;
 	s->phase_mask |= 1u << PB_PH_SYSCALL;
@@ -406,18 +450,15 @@ static __always_inline int syscall_exit(long ret)
 		if ((feat_enclosed_mask & (1u << ph)) && d > s->ev.feat_ns)
 			d -= s->ev.feat_ns;
 		s->ev.dur_ns[ph] = d;
+		c = comp_on ? compensate(s, ph, d) : 0;
+		s->ev.comp_ns[ph] = c;
 		/* Histograms hold successful peelofs only, so that every
 		 * phase's count is comparable (a failing call stops early). */
 		if (ret < 0)
 			continue;
-		key = ph * PB_HIST_BUCKETS + pb_hist_index(d);
-		slot = bpf_map_lookup_elem(&hists, &key);
-		if (slot)
-			*slot += 1;	/* per-CPU slot: no atomic needed */
-		tot->ph[ph].count++;
-		tot->ph[ph].sum_ns += d;
-		if (d > tot->ph[ph].max_ns)
-			tot->ph[ph].max_ns = d;
+		commit_one(&hists, &tot->ph[ph], ph, d);
+		if (comp_on)
+			commit_one(&comp_hists, &tot->comp[ph], ph, c);
 	}
 
 	if (events_on) {

@@ -103,6 +103,17 @@ static inline __u32 pb_hist_index(__u64 v)
 	       (__u32)((v >> (e - PB_HIST_SUB_BITS)) & (PB_HIST_SUB - 1));
 }
 
+/* Probe pairs, by what their timestamps cost (user/tracer/calib.c measures
+ * each at start): a function's fentry/fexit or kprobe/kretprobe pair over
+ * on_entry/on_exit, and the syscall phase's own pair (fentry/fexit on
+ * __sys_getsockopt or the syscall tracepoints, over syscall_enter/exit). */
+enum pb_pair {
+	PB_PAIR_FENTRY = 0,
+	PB_PAIR_KPROBE,
+	PB_PAIR_SYSCALL,
+	PB_PAIR_MAX,
+};
+
 /* Per-phase totals (successful peeloffs). */
 struct pb_phase_stat {
 	__u64 count;
@@ -114,6 +125,7 @@ struct pb_phase_stat {
  * it up once for all phases and counters. */
 struct pb_totals {
 	struct pb_phase_stat ph[PB_PH_MAX];
+	struct pb_phase_stat comp[PB_PH_MAX];	/* compensated (comp_on) */
 	__u64 counters[PB_C_MAX];
 };
 
@@ -127,6 +139,7 @@ struct pb_event {
 	__s32 ret;			/* getsockopt return value */
 	__u32 phase_mask;		/* bit p: dur_ns[p] was measured */
 	__u64 dur_ns[PB_PH_MAX];
+	__u64 comp_ns[PB_PH_MAX];	/* dur_ns less the probes' own cost */
 	/* Migration-cost features, read at the clone (else migrate) entry,
 	 * i.e. before the association's data moves.  feat_ok = 0: not read. */
 	__u32 feat_ok;
@@ -143,6 +156,23 @@ struct pb_event {
 					 * bit 2: ep->asocs walked (--walk-cap) */
 	__u64 feat_ns;			/* time spent reading the features,
 					 * subtracted from enclosing phases */
+};
+
+/* What a thread is doing, kept in task storage (bpf/peel.bpf.c). */
+enum pb_task_kind { PB_TK_IDLE = 0, PB_TK_PEELOFF = 1, PB_TK_ACCEPT = 2 };
+
+/* The per-thread state (map "tasks"); user space reads and writes it
+ * only to calibrate (user/tracer/calib.c, by pidfd). */
+struct pb_task_state {
+	__u32 kind;			/* PB_TK_IDLE between calls */
+	__u32 wanted;			/* task_wanted(), computed once per task */
+	__u32 phase_mask;
+	__u32 pad;
+	__u64 start_ns[PB_PH_MAX];
+	__u64 dur_ns[PB_PH_MAX];
+	/* probe pairs of each kind that ran inside each phase, this call */
+	__u32 nested[PB_PH_MAX][PB_PAIR_MAX];
+	struct pb_event ev;		/* filled as the call goes */
 };
 
 #endif

@@ -17,6 +17,7 @@
 
 #include <json-c/json.h>
 
+#include "calib.h"
 #include "commands.h"
 #include "driver.h"
 #include "opts.h"
@@ -278,9 +279,17 @@ static void print_kernel_phases(struct json_object *trace)
 			p99 = json_object_get_double(v);
 		if (json_object_object_get_ex(one, "p999_ns", &v))
 			p999 = json_object_get_double(v);
-		printf("  kernel %-13s p50 %-9s p99 %-9s p99.9 %s\n", pb_phase_name(i),
+		printf("  kernel %-13s p50 %-9s p99 %-9s p99.9 %s", pb_phase_name(i),
 		       fmt_ns(p50, a, sizeof(a)), fmt_ns(p99, b, sizeof(b)),
 		       fmt_ns(p999, c, sizeof(c)));
+		if (json_object_object_get_ex(one, "compensated", &v) &&
+		    json_object_object_get_ex(v, "p50_ns", &v))
+			printf("   compensated p50 %s", fmt_ns(json_object_get_double(v), a, sizeof(a)));
+		printf("\n");
+	}
+	if (json_object_object_get_ex(trace, "calibration", &v)) {
+		printf("  ");
+		calib_print_json(v, stdout);
 	}
 }
 
@@ -341,7 +350,8 @@ static void print_summary(const struct run_opts *ro, const struct bench_result *
 
 int cmd_run(int argc, char **argv)
 {
-	struct trace_opts topts = { .pid = getpid(), .events = true, .keep_events = true };
+	struct trace_opts topts = { .pid = getpid(), .events = true, .keep_events = true,
+				    .calibrate = true };
 	struct bench_hooks hooks = { .round_end = hook_round, .tick = hook_tick };
 	struct run_state st = { 0 };
 	struct json_object *result = NULL, *trace = NULL;

@@ -169,6 +169,7 @@ static int trace_start(struct trace_cfg *cfg, struct trace_run *r)
 		cfg->topts.pid = r->child;
 		cfg->topts.follow_children = true;
 	}
+	cfg->topts.calibrate = true;
 	err = tracer_open(&cfg->topts, &r->t);
 	if (err)
 		return err;

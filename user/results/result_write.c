@@ -161,13 +161,26 @@ static void latency_metrics(struct json_object *m, const struct bench_lat_summar
 
 /* phase.NAME.{p50,p99,mean}_ns from a tracer object that has
  * "phases": {NAME: {p50_ns, p99_ns, mean_ns, ...}} (user/hist.c's JSON). */
-static void phase_metrics(struct json_object *m, struct json_object *trace)
+static void phase_keys(struct json_object *m, struct json_object *one, const char *phase,
+		       const char *infix)
 {
 	static const char *const keys[] = { "p50_ns", "p99_ns", "p999_ns", "mean_ns", NULL };
-	struct json_object *ph, *one, *v;
+	struct json_object *v;
 	char name[96];
-	unsigned int i;
 	int k;
+
+	for (k = 0; keys[k]; k++) {
+		if (!json_object_object_get_ex(one, keys[k], &v))
+			continue;
+		snprintf(name, sizeof(name), "phase.%s.%s%s", phase, infix, keys[k]);
+		json_object_object_add(m, name, json_object_get(v));
+	}
+}
+
+static void phase_metrics(struct json_object *m, struct json_object *trace)
+{
+	struct json_object *ph, *one, *v;
+	unsigned int i;
 
 	if (!trace || !json_object_object_get_ex(trace, "phases", &ph))
 		return;
@@ -176,12 +189,10 @@ static void phase_metrics(struct json_object *m, struct json_object *trace)
 			continue;
 		if (json_object_object_get_ex(one, "count", &v) && !json_object_get_int64(v))
 			continue;	/* not seen on this kernel (inlined) */
-		for (k = 0; keys[k]; k++) {
-			if (!json_object_object_get_ex(one, keys[k], &v))
-				continue;
-			snprintf(name, sizeof(name), "phase.%s.%s", pb_phase_name(i), keys[k]);
-			json_object_object_add(m, name, json_object_get(v));
-		}
+		phase_keys(m, one, pb_phase_name(i), "");
+		/* phases.P.compensated (calibrated tracers): phase.P.comp.* */
+		if (json_object_object_get_ex(one, "compensated", &v))
+			phase_keys(m, v, pb_phase_name(i), "comp.");
 	}
 }
 

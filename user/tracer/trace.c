@@ -144,6 +144,7 @@ static void configure(struct tracer *t)
 	s->rodata->feat_asoc_arg = t->plan.feat_asoc_arg;
 	s->rodata->feat_enclosed_mask = t->plan.feat_enclosed_mask;
 	s->rodata->walk_cap = t->opts.walk_cap;
+	calib_configure(s, &t->plan, &t->calib);
 	if (!t->opts.events)
 		bpf_map__set_max_entries(s->maps.events, 4096);	/* unused: keep it small */
 	s->rodata->rb_wake_bytes = bpf_map__max_entries(s->maps.events) / 4;
@@ -355,6 +356,8 @@ int tracer_open(const struct trace_opts *opts, struct tracer **out)
 	err = resolve_plan(opts, &t->plan);
 	if (err)
 		goto fail;
+	if (opts->calibrate)
+		calib_run(&t->plan, &t->calib);	/* before anything of ours is attached */
 	if (!t->last || t->ncpu <= 0) {
 		pb_err("out of memory");
 		err = PB_EXIT_RUNTIME;

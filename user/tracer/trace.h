@@ -23,6 +23,8 @@ struct trace_opts {
 	unsigned int walk_cap;	/* bound of the ep->asocs walk (--events); 0: no walk, assocs null */
 	unsigned int phases;	/* --phases: bit mask of enum pb_phase; 0: all */
 	bool defer_attach;	/* load only: tracer_attach() attaches */
+	bool calibrate;		/* measure the probes' own cost at open and
+				 * report compensated phases (calib.h) */
 };
 
 int tracer_open(const struct trace_opts *opts, struct tracer **out);

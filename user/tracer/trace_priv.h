@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "calib.h"
 #include "hist.h"
 #include "peel.skel.h"
 #include "probes.h"
@@ -15,6 +16,7 @@
 /* Everything the maps hold, summed over CPUs. */
 struct snapshot {
 	struct hist ph[PB_PH_MAX];
+	struct hist comp[PB_PH_MAX];	/* compensated (calibrated tracers) */
 	__u64 counters[PB_C_MAX];
 	__u64 errors[PB_MAX_ERRNO];
 };
@@ -30,6 +32,7 @@ struct tracer {
 	size_t nev, cap;
 	struct snapshot *last;		/* cumulative state at the last round */
 	struct json_object *rounds;
+	struct calib calib;		/* done: calibrated at open */
 };
 
 #endif

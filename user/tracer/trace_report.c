@@ -50,6 +50,10 @@ static void read_totals(struct tracer *t, struct pb_totals *out)
 			out->ph[ph].sum_ns += v[c].ph[ph].sum_ns;
 			if (v[c].ph[ph].max_ns > out->ph[ph].max_ns)
 				out->ph[ph].max_ns = v[c].ph[ph].max_ns;
+			out->comp[ph].count += v[c].comp[ph].count;
+			out->comp[ph].sum_ns += v[c].comp[ph].sum_ns;
+			if (v[c].comp[ph].max_ns > out->comp[ph].max_ns)
+				out->comp[ph].max_ns = v[c].comp[ph].max_ns;
 		}
 		for (k = 0; k < PB_C_MAX; k++)
 			out->counters[k] += v[c].counters[k];
@@ -57,27 +61,36 @@ static void read_totals(struct tracer *t, struct pb_totals *out)
 	free(v);
 }
 
+/* One histogram map and its totals into h[PB_PH_MAX]. */
+static void read_hists(struct tracer *t, struct bpf_map *map, const struct pb_phase_stat *tot,
+		       __u64 *slots, struct hist *h)
+{
+	__u32 ph;
+
+	if (slots) {
+		read_percpu_u64(t, map, PB_PH_MAX * PB_HIST_BUCKETS, slots);
+		for (ph = 0; ph < PB_PH_MAX; ph++)
+			memcpy(h[ph].slot, slots + ph * PB_HIST_BUCKETS, sizeof(h[ph].slot));
+	}
+	for (ph = 0; ph < PB_PH_MAX; ph++) {
+		h[ph].count = tot[ph].count;
+		h[ph].sum_ns = tot[ph].sum_ns;
+		h[ph].max_ns = tot[ph].max_ns;
+	}
+}
+
 static void read_snapshot(struct tracer *t, struct snapshot *s)
 {
 	__u64 *slots = malloc(sizeof(__u64) * PB_PH_MAX * PB_HIST_BUCKETS);
 	struct pb_totals tot;
-	__u32 ph;
 
 	memset(s, 0, sizeof(*s));
 	read_totals(t, &tot);
 	memcpy(s->counters, tot.counters, sizeof(s->counters));
 	read_percpu_u64(t, t->skel->maps.errors, PB_MAX_ERRNO, s->errors);
-	if (slots) {
-		read_percpu_u64(t, t->skel->maps.hists, PB_PH_MAX * PB_HIST_BUCKETS, slots);
-		for (ph = 0; ph < PB_PH_MAX; ph++)
-			memcpy(s->ph[ph].slot, slots + ph * PB_HIST_BUCKETS,
-			       sizeof(s->ph[ph].slot));
-	}
-	for (ph = 0; ph < PB_PH_MAX; ph++) {
-		s->ph[ph].count = tot.ph[ph].count;
-		s->ph[ph].sum_ns = tot.ph[ph].sum_ns;
-		s->ph[ph].max_ns = tot.ph[ph].max_ns;
-	}
+	read_hists(t, t->skel->maps.hists, tot.ph, slots, s->ph);
+	if (calib_usable(&t->calib))
+		read_hists(t, t->skel->maps.comp_hists, tot.comp, slots, s->comp);
 	free(slots);
 }
 
@@ -95,7 +108,7 @@ static int cmp_u64(const void *a, const void *b)
 
 /* Exact percentiles from the events of successful peeloffs, replacing the
  * histogram's when no event was dropped. */
-static void exact_from_events(struct tracer *t, __u32 ph, struct json_object *o)
+static void exact_from_events(struct tracer *t, __u32 ph, bool comp, struct json_object *o)
 {
 	static const struct { const char *key; double p; } pcts[] = {
 		{ "p50_ns", 0.50 }, { "p90_ns", 0.90 }, { "p99_ns", 0.99 }, { "p999_ns", 0.999 },
@@ -107,7 +120,7 @@ static void exact_from_events(struct tracer *t, __u32 ph, struct json_object *o)
 		return;
 	for (i = 0; i < t->nev; i++)
 		if (t->ev[i].ret >= 0 && (t->ev[i].phase_mask & (1u << ph)))
-			v[n++] = t->ev[i].dur_ns[ph];
+			v[n++] = comp ? t->ev[i].comp_ns[ph] : t->ev[i].dur_ns[ph];
 	if (n) {
 		qsort(v, n, sizeof(*v), cmp_u64);
 		for (i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
@@ -115,6 +128,17 @@ static void exact_from_events(struct tracer *t, __u32 ph, struct json_object *o)
 					       json_object_new_int64((int64_t)pb_nearest_rank_sorted(v, n, pcts[i].p)));
 	}
 	free(v);
+}
+
+/* phases.P.compensated: the figures of hist_json without the buckets. */
+static struct json_object *comp_json(struct tracer *t, const struct hist *h, __u32 ph, bool exact)
+{
+	struct json_object *o = hist_json(h);
+
+	json_object_object_del(o, "hist");
+	if (exact)
+		exact_from_events(t, ph, true, o);
+	return o;
 }
 
 static struct json_object *summary_json(struct tracer *t, const struct snapshot *s,
@@ -145,7 +169,9 @@ static struct json_object *summary_json(struct tracer *t, const struct snapshot 
 			continue;
 		h = hist_json(&s->ph[ph]);
 		if (exact)
-			exact_from_events(t, ph, h);
+			exact_from_events(t, ph, false, h);
+		if (calib_usable(&t->calib))
+			json_object_object_add(h, "compensated", comp_json(t, &s->comp[ph], ph, exact));
 		json_object_object_add(h, "percentiles_from",
 				       json_object_new_string(exact ? "events" : "histogram"));
 		json_object_object_add(phases, probe_phase_name(ph), h);
@@ -158,7 +184,7 @@ static struct json_object *summary_json(struct tracer *t, const struct snapshot 
 	return o;
 }
 
-static struct json_object *event_json(const struct pb_event *e)
+static struct json_object *event_json(const struct pb_event *e, bool comp)
 {
 	struct json_object *o = json_object_new_object();
 	__u32 ph;
@@ -176,6 +202,11 @@ static struct json_object *event_json(const struct pb_event *e)
 		snprintf(key, sizeof(key), "%s_ns", probe_phase_name(ph));
 		json_object_object_add(o, key, (e->phase_mask & (1u << ph)) ?
 				       json_object_new_int64((int64_t)e->dur_ns[ph]) : NULL);
+		if (!comp)
+			continue;
+		snprintf(key, sizeof(key), "%s_comp_ns", probe_phase_name(ph));
+		json_object_object_add(o, key, (e->phase_mask & (1u << ph)) ?
+				       json_object_new_int64((int64_t)e->comp_ns[ph]) : NULL);
 	}
 	if (e->feat_ok) {
 		I("parent_rq_len", e->parent_rq_len);
@@ -209,8 +240,10 @@ void tracer_round(struct tracer *t)
 		return;
 	}
 	read_snapshot(t, now);
-	for (i = 0; i < PB_PH_MAX; i++)
+	for (i = 0; i < PB_PH_MAX; i++) {
 		hist_sub(&d->ph[i], &now->ph[i], &t->last->ph[i]);
+		hist_sub(&d->comp[i], &now->comp[i], &t->last->comp[i]);
+	}
 	for (i = 0; i < PB_C_MAX; i++)
 		d->counters[i] = now->counters[i] - t->last->counters[i];
 	for (i = 0; i < PB_MAX_ERRNO; i++)
@@ -233,6 +266,8 @@ struct json_object *tracer_json(struct tracer *t)
 	o = json_object_new_object();
 	json_object_object_add(o, "kernel", json_object_new_string(t->kernel));
 	json_object_object_add(o, "probes", probe_plan_json(&t->plan));
+	if (t->calib.done)
+		json_object_object_add(o, "calibration", calib_json(&t->calib));
 	sum = summary_json(t, s, true);
 	json_object_object_foreach(sum, k, v)
 		json_object_object_add(o, k, json_object_get(v));
@@ -242,7 +277,7 @@ struct json_object *tracer_json(struct tracer *t)
 	if (t->opts.events && t->opts.keep_events) {
 		evs = json_object_new_array();
 		for (i = 0; i < t->nev; i++)
-			json_object_array_add(evs, event_json(&t->ev[i]));
+			json_object_array_add(evs, event_json(&t->ev[i], calib_usable(&t->calib)));
 		json_object_object_add(o, "events", evs);
 	}
 	free(s);
@@ -258,7 +293,14 @@ void tracer_print(struct tracer *t, FILE *f)
 	if (!s)
 		return;
 	read_snapshot(t, s);
-	fprintf(f, "kernel %s\n\n", t->kernel);
+	fprintf(f, "kernel %s\n", t->kernel);
+	if (t->calib.done) {
+		struct json_object *cal = calib_json(&t->calib);
+
+		calib_print_json(cal, f);
+		json_object_put(cal);
+	}
+	fputc('\n', f);
 	for (ph = 0; ph < PB_PH_MAX; ph++) {
 		const struct probe_choice *c = &t->plan.hook[ph];
 
@@ -269,6 +311,11 @@ void tracer_print(struct tracer *t, FILE *f)
 		fprintf(f, "%s (%s %s%s)\n", c->phase, probe_attach_name(c->attach), c->symbol,
 			c->enclosing ? ", enclosing" : "");
 		hist_print(&s->ph[ph], "", f);
+		if (calib_usable(&t->calib) && s->comp[ph].count)
+			fprintf(f, "  compensated: p50 %llu ns  p99 %llu ns  mean %.0f ns\n",
+				(unsigned long long)hist_percentile(&s->comp[ph], 0.5),
+				(unsigned long long)hist_percentile(&s->comp[ph], 0.99),
+				hist_mean(&s->comp[ph]));
 	}
 	fprintf(f, "\npeeloff: attempts %llu  ok %llu  failed %llu",
 		(unsigned long long)s->counters[PB_C_ATTEMPTS],
