@@ -12,12 +12,15 @@
  *     getsockopt(-1, SOL_SCTP, SCTP_SOCKOPT_PEELOFF), which the kernel
  *     refuses at the fd lookup (EBADF) and the programs take for a
  *     peeloff: begin, timestamps, commit.
- * Each round times CAL_BLOCK calls untraced and CAL_BLOCK traced (the
- * order alternates), each call on its own, the task state read back
- * after each (in both blocks, to keep them alike).  added = median traced
- * call - median untraced call; self = median of the durations the pair
- * itself recorded.  Reported: the median over rounds and its bootstrap
- * 95 % CI. */
+ * Blocks of CAL_BLOCK calls come in pairs, a target block (the probed
+ * call) and a control block (an as cheap call nothing of ours sees: getpid,
+ * getsockname(-1)), in alternating order, each call timed on its own and
+ * the task state read back after each.  Pairs run detached, attached,
+ * detached (one attach: it takes 150-300 ms under TCG): added = median
+ * over attached pairs of (target - control) - the same over detached
+ * pairs, which cancels the two calls' own difference and slow drift;
+ * self = median over attached pairs of the durations the pair recorded.
+ * Both with a percentile-bootstrap 95 % CI. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +39,9 @@
 #include "probes.h"
 #include "stats.h"
 
-#define CAL_ROUNDS	15
-#define CAL_BLOCK	200
-#define CAL_WARMUP	20
+#define CAL_PAIRS_ATT	12	/* block pairs attached; half as many before and after */
+#define CAL_BLOCK	100
+#define CAL_WARMUP	10
 #define CAL_RESAMPLES	2000
 #define CAL_SEED	0x63616c6962ull
 
@@ -192,20 +195,26 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-static void trigger(int kind)
+/* The target call runs the probed function; the control call is as cheap
+ * and runs none of ours, so that target - control, attached against
+ * detached, leaves the pair's cost. */
+static void trigger(int kind, bool target)
 {
 	int arg[3] = { 0, 0, 0 };
 	socklen_t len = sizeof(arg);
 
-	if (kind == PB_PAIR_SYSCALL)
+	if (kind == PB_PAIR_SYSCALL && target)
 		syscall(SYS_getsockopt, -1, PB_SOL_SCTP, PB_SCTP_SOCKOPT_PEELOFF, arg, &len);
+	else if (kind == PB_PAIR_SYSCALL)
+		syscall(SYS_getsockname, -1, arg, &len);
 	else
-		syscall(SYS_getppid);
+		syscall(target ? SYS_getppid : SYS_getpid);
 }
 
 /* One block: CAL_BLOCK timed calls into lat; self[] = what the pair
- * recorded for each (traced blocks; a function pair accumulates). */
-static void cal_block(struct cal *k, int kind, double *lat, double *self)
+ * recorded for each (a function pair accumulates, the syscall pair's is
+ * per call).  The state is read after every call of every block. */
+static void cal_block(struct cal *k, int kind, bool target, double *lat, double *self)
 {
 	struct pb_task_state st;
 	__u64 prev = 0, d;
@@ -213,13 +222,13 @@ static void cal_block(struct cal *k, int kind, double *lat, double *self)
 	int i;
 
 	for (i = 0; i < CAL_WARMUP; i++)
-		trigger(kind);
+		trigger(kind, target);
 	memset(&st, 0, sizeof(st));
 	if (!bpf_map_lookup_elem(k->tasks_fd, &k->pidfd, &st))
 		prev = st.dur_ns[PB_PH_DO_PEELOFF];
 	for (i = 0; i < CAL_BLOCK; i++) {
 		t0 = now_ns();
-		trigger(kind);
+		trigger(kind, target);
 		lat[i] = now_ns() - t0;
 		memset(&st, 0, sizeof(st));
 		bpf_map_lookup_elem(k->tasks_fd, &k->pidfd, &st);
@@ -244,35 +253,78 @@ static void median_ci(const double *v, size_t n, double *med, double *lo, double
 	*hi = ci.hi;
 }
 
-/* Interleaved rounds of one kind; fills p or its error. */
+/* median(a) - median(b) and its percentile-bootstrap 95 % CI. */
+static void median_diff_ci(const double *a, size_t na, const double *b, size_t nb,
+			   double *med, double *lo, double *hi)
+{
+	double ra[CAL_PAIRS_ATT], rb[CAL_PAIRS_ATT], *st = calloc(CAL_RESAMPLES, sizeof(double));
+	struct pb_rng rng;
+	size_t i, r;
+
+	*med = pb_median(a, na) - pb_median(b, nb);
+	*lo = *hi = *med;
+	if (!st)
+		return;
+	pb_rng_seed(&rng, CAL_SEED);
+	for (r = 0; r < CAL_RESAMPLES; r++) {
+		for (i = 0; i < na; i++)
+			ra[i] = a[pb_rng_below(&rng, na)];
+		for (i = 0; i < nb; i++)
+			rb[i] = b[pb_rng_below(&rng, nb)];
+		st[r] = pb_median(ra, na) - pb_median(rb, nb);
+	}
+	*lo = pb_quantile(st, CAL_RESAMPLES, 0.025);
+	*hi = pb_quantile(st, CAL_RESAMPLES, 0.975);
+	free(st);
+}
+
+/* One pair of blocks, control and target in alternating order; returns
+ * median target - median control, and the target's self median. */
+static int cal_pair(struct cal *k, int kind, int i, bool attached, double *diff, double *self)
+{
+	int a, err;
+
+	if (kind != PB_PAIR_SYSCALL && (err = cal_enter_peeloff(k)))
+		return err;
+	for (a = 0; a < 2; a++) {
+		bool target = a ^ (i & 1);
+
+		cal_block(k, kind, target, k->lat[target], target && attached ? k->self : NULL);
+	}
+	*diff = pb_median(k->lat[1], CAL_BLOCK) - pb_median(k->lat[0], CAL_BLOCK);
+	*self = attached ? pb_median(k->self, CAL_BLOCK) : 0;
+	return 0;
+}
+
+/* Detached, attached, detached (one attach: under TCG an attach or a
+ * detach takes 150-300 ms); fills p or its error. */
 static void cal_measure(struct cal *k, int kind, struct calib_pair *p)
 {
-	double added[CAL_ROUNDS], self[CAL_ROUNDS];
-	int r, a, err;
+	double diff[2][CAL_PAIRS_ATT], self[CAL_PAIRS_ATT], unused;
+	size_t n[2] = { 0, 0 };
+	int per, i, err = 0;
 
-	for (r = 0; r < CAL_ROUNDS; r++) {
-		for (a = 0; a < 2; a++) {
-			int traced = a ^ (r & 1);
+	for (per = 0; per < 3 && !err; per++) {
+		bool att = per == 1;
 
-			if (kind != PB_PAIR_SYSCALL && (err = cal_enter_peeloff(k))) {
-				pair_error(p, "cannot set the task state", err);
-				return;
-			}
-			if (traced && (err = cal_attach(k, kind))) {
-				pair_error(p, "cannot attach", err);
-				return;
-			}
-			cal_block(k, kind, k->lat[traced], traced ? k->self : NULL);
-			if (traced)
-				cal_detach(k);
+		if (att && (err = cal_attach(k, kind))) {
+			pair_error(p, "cannot attach", err);
+			return;
 		}
-		added[r] = pb_median(k->lat[1], CAL_BLOCK) - pb_median(k->lat[0], CAL_BLOCK);
-		self[r] = pb_median(k->self, CAL_BLOCK);
+		for (i = 0; i < (att ? CAL_PAIRS_ATT : CAL_PAIRS_ATT / 2) && !err; i++)
+			err = cal_pair(k, kind, i, att, &diff[att][n[att]],
+				       att ? &self[n[att]] : &unused), n[att]++;
+		if (att)
+			cal_detach(k);
 	}
-	median_ci(added, CAL_ROUNDS, &p->added_ns, &p->added_lo, &p->added_hi);
-	median_ci(self, CAL_ROUNDS, &p->self_ns, &p->self_lo, &p->self_hi);
-	p->rounds = CAL_ROUNDS;
-	p->n = CAL_ROUNDS * CAL_BLOCK;
+	if (err) {
+		pair_error(p, "cannot set the task state", err);
+		return;
+	}
+	median_diff_ci(diff[1], n[1], diff[0], n[0], &p->added_ns, &p->added_lo, &p->added_hi);
+	median_ci(self, n[1], &p->self_ns, &p->self_lo, &p->self_hi);
+	p->rounds = CAL_PAIRS_ATT;
+	p->n = CAL_PAIRS_ATT * CAL_BLOCK;
 	p->ok = true;
 }
 
@@ -404,7 +456,7 @@ static struct json_object *pair_json(const struct calib_pair *p, const char *att
 		json_object_object_add(o, "error", json_object_new_string(p->error));
 		return o;
 	}
-	json_object_object_add(o, "rounds", json_object_new_int64(p->rounds));
+	json_object_object_add(o, "blocks", json_object_new_int64(p->rounds));
 	json_object_object_add(o, "n", json_object_new_int64(p->n));
 	json_object_object_add(o, "added_ns", json_object_new_double(p->added_ns));
 	json_object_object_add(o, "added_ci95", ci_json(p->added_lo, p->added_hi));

@@ -5,7 +5,7 @@
  * time its own timestamps enclose around a function that does almost
  * nothing (self).  The tracer's real programs are loaded a second time,
  * attached to a cheap function user space calls at will, in interleaved
- * untraced and traced blocks.  The figures feed the compensated phase
+ * blocks of probed and control calls, detached and attached.  The figures feed the compensated phase
  * durations (raw - own self - nested pairs x added). */
 #ifndef PEELBENCH_CALIB_H
 #define PEELBENCH_CALIB_H
@@ -26,9 +26,9 @@ struct calib_pair {
 	char func[64];		/* kernel function or tracepoint probed */
 	const char *trigger;	/* what user space calls to run it */
 	char error[160];
-	unsigned int rounds;	/* interleaved rounds (untraced, traced) */
+	unsigned int rounds;	/* attached block pairs (as many detached) */
 	unsigned int n;		/* traced calls: self-time samples */
-	double added_ns, added_lo, added_hi;	/* median of rounds, 95 % CI */
+	double added_ns, added_lo, added_hi;	/* median, 95 % CI */
 	double self_ns, self_lo, self_hi;
 };
 
