@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs inside a guest (through scripts/vm-run) for tests/vm/compensation.t:
+# Runs inside a guest (through scripts/vm-run) for tests/vm/compensation.bench:
 # ROUNDS interleaved rounds (the arms' order rotates each round) of
 #   full      peelbench trace --json -c WORKLOAD          (every phase)
 #   peeloff   the same with --phases do_peeloff
