@@ -151,6 +151,16 @@ static inline void capture_end(struct capture *c, struct run_out *r)
 	unlink(c->err);
 }
 
+/* capture_end, keeping only stderr's text, in err (at most len - 1). */
+static inline void capture_end_err(struct capture *c, char *err, size_t len)
+{
+	struct run_out r;
+
+	capture_end(c, &r);
+	snprintf(err, len, "%s", r.err ? r.err : "");
+	run_free(&r);
+}
+
 static inline int count_lines(const char *s)
 {
 	int n = 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "opts.h"
 #include "peelbench.h"
 
@@ -68,20 +69,12 @@ static const struct pb_cmd_spec t_spec = {
 static int parse_capture(const struct pb_cmd_spec *spec, int argc, char **argv,
 			 void *cfg, int *first, char *err, size_t errlen)
 {
-	FILE *tmp = tmpfile();
-	int saved = dup(2), ret;
-	size_t n;
+	struct capture cap;
+	int ret;
 
-	fflush(stderr);
-	dup2(fileno(tmp), 2);
+	capture_begin(&cap);
 	ret = pb_opts_parse(spec, argc, argv, cfg, first);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	n = fread(err, 1, errlen - 1, tmp);
-	err[n] = '\0';
-	fclose(tmp);
+	capture_end_err(&cap, err, errlen);
 	return ret;
 }
 

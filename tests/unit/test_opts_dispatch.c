@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "opts.h"
 #include "peelbench.h"
 
@@ -65,10 +66,8 @@ static int run(struct d_cfg *c, char *err, size_t errlen, ...)
 {
 	char *argv[32];
 	int argc = 0, ret, first;
-	FILE *tmp = tmpfile();
-	int saved = dup(2);
+	struct capture cap;
 	va_list ap;
-	size_t n;
 
 	va_start(ap, errlen);
 	argv[argc++] = "dcmd";
@@ -76,18 +75,11 @@ static int run(struct d_cfg *c, char *err, size_t errlen, ...)
 		argc++;
 	va_end(ap);
 	memset(c, 0, sizeof(*c));
-	fflush(stderr);
-	dup2(fileno(tmp), 2);
+	capture_begin(&cap);
 	ret = pb_opts_parse(&d_spec, argc, argv, c, &first);
 	if (!ret)
 		ret = pb_opts_dispatch(&d_spec, d_subs, c, argc - first, argv + first);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	n = fread(err, 1, errlen - 1, tmp);
-	err[n] = '\0';
-	fclose(tmp);
+	capture_end_err(&cap, err, errlen);
 	return ret;
 }
 
