@@ -84,11 +84,6 @@ static bool parse_modes(const char *list, void *field)
 	return true;
 }
 
-static bool parse_phases(const char *list, void *field)
-{
-	return !probe_phases_parse(list, field);
-}
-
 #define O(field) PB_OPT_OFF(struct ovh_cfg, field)
 static const struct pb_opt ovh_opts[] = {
 	PB_OPT(PB_OPT_UINT, 'r', "rounds", O(rounds), "N",
@@ -108,7 +103,7 @@ static const struct pb_opt ovh_opts[] = {
 	  .parse = parse_modes),
 	PB_OPT(PB_OPT_CUSTOM, 'P', "phases", O(phases), "LIST",
 	  "phases for hist, events and floor (as 'trace --phases')",
-	  .what = "phase list", .range = PROBE_PHASE_CHOICES, .parse = parse_phases),
+	  .what = "phase list", .range = PROBE_PHASE_CHOICES, .parse = probe_phases_opt),
 	PB_OPT(PB_OPT_DOUBLE, 'g', "min-ratio", O(min_ratio), "R",
 	  "exit 1 when a mode's median ratio is below R",
 	  .min = 0.01, .max = 10, .what = "minimum ratio"),

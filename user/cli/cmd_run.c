@@ -65,11 +65,6 @@ static int set_vm_mem(const struct pb_opt *o, const char *val, void *cfg)
 	return 0;
 }
 
-static bool parse_phases(const char *list, void *field)
-{
-	return !probe_phases_parse(list, field);
-}
-
 #define O(field) PB_OPT_OFF(struct run_opts, field)
 /* After the driver's options (bench_options). */
 static const struct pb_opt run_own_opts[] = {
@@ -78,7 +73,7 @@ static const struct pb_opt run_own_opts[] = {
 	PB_OPT(PB_OPT_FLAG, 0, "no-trace", O(no_trace), NULL, "run the driver alone, without BPF"),
 	PB_OPT(PB_OPT_CUSTOM, 0, "phases", O(phases), "LIST",
 	  "trace only these phases (as in 'trace --phases')",
-	  .what = "phase list", .range = PROBE_PHASE_CHOICES, .parse = parse_phases),
+	  .what = "phase list", .range = PROBE_PHASE_CHOICES, .parse = probe_phases_opt),
 	PB_OPT(PB_OPT_FLAG, 0, "no-vm", O(no_vm), NULL,
 	  "never re-run in a guest (a kernel without SCTP: exit 3)"),
 	PB_OPT(PB_OPT_STRING, 0, "vm-kernel", O(vm_kernel), "VERSION",

@@ -38,11 +38,6 @@ struct trace_cfg {
 	int verbose;
 };
 
-static bool parse_phases(const char *list, void *field)
-{
-	return !probe_phases_parse(list, field);
-}
-
 #define O(field) PB_OPT_OFF(struct trace_cfg, field)
 static const struct pb_opt trace_opts[] = {
 	PB_OPT(PB_OPT_UINT, 'p', "pid", O(pid), "PID", "trace only process PID",
@@ -62,7 +57,7 @@ static const struct pb_opt trace_opts[] = {
 	PB_OPT(PB_OPT_CUSTOM, 'P', "phases", O(topts.phases), "LIST",
 	  "trace only these phases (comma-separated: "
 	  PROBE_FUNC_PHASE_CHOICES "; syscall is always traced); fewer phases, less overhead",
-	  .wrap = true, .what = "phase list", .range = PROBE_PHASE_CHOICES, .parse = parse_phases),
+	  .wrap = true, .what = "phase list", .range = PROBE_PHASE_CHOICES, .parse = probe_phases_opt),
 	PB_OPT(PB_OPT_FLAG, 'k', "kprobe", O(topts.force_kprobe), NULL,
 	  "kprobes (and the syscall tracepoints) even where\n"
 	  "fentry works, to compare their cost"),

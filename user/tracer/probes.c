@@ -360,6 +360,11 @@ int probe_phases_parse(const char *list, unsigned int *mask)
 	return 0;
 }
 
+bool probe_phases_opt(const char *list, void *field)
+{
+	return !probe_phases_parse(list, field);
+}
+
 void probe_plan_select(struct probe_plan *plan, unsigned int mask)
 {
 	struct probe_choice *c;

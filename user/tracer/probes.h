@@ -58,6 +58,9 @@ void probe_plan_resolve(const struct probe_sources *src, struct probe_plan *plan
 /* "--phases LIST": comma-separated phase names or "all"; the syscall
  * phase is always in (it delimits a call).  -1 on an unknown name. */
 int probe_phases_parse(const char *list, unsigned int *mask);
+/* The same as an option table's .parse (user/common/opts.h): field is the
+ * unsigned int mask; false on an unknown name. */
+bool probe_phases_opt(const char *list, void *field);
 /* The names --phases takes, from the phase table: "syscall, do_peeloff,
  * ..., all" for error lines, and without syscall (always traced) for help. */
 #define PROBE_CHOICE_(id, name, args, funcs, enclosers) #name ", "
