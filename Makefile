@@ -61,7 +61,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 GUEST_SRCS := $(wildcard tests/guest/*.c)
 GUEST_BINS := $(patsubst tests/guest/%.c,$(OUTPUT)/guest/%,$(GUEST_SRCS))
 
-.PHONY: all deps test unit-test fuzz bench bench-compensation results clean
+.PHONY: all deps test unit-test fuzz bench bench-compensation bench-tcg-ratio results clean
 # Keep the BPF object and skeleton: as intermediates make would delete
 # them, and every build would regenerate the skeleton and relink.
 .SECONDARY:
@@ -115,6 +115,12 @@ $(OUTPUT)/guest/%: tests/guest/%.c | $(OUTPUT)/.deps-ok
 	$(call msg,CC-GUEST,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d $< -o $@ -lsctp -lpthread
+
+# path_ratio times kernel paths with the project's own bootstrap.
+$(OUTPUT)/guest/path_ratio: tests/guest/path_ratio.c $(OUTPUT)/user/common/stats.o | $(OUTPUT)/.deps-ok
+	$(call msg,CC-GUEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(INC_common) $(DEPFLAGS) -MF $@.d $^ -o $@ -lm
 
 # `make test`: installs what is missing, then unit tests (cmocka, TAP) and
 # guest tests (TAP, through the VM runner), under one prove run and one
@@ -176,6 +182,13 @@ results: all
 bench-compensation: all
 	$(call msg,BENCH,compensation)
 	$(Q)prove -v --exec '' tests/vm/compensation.bench
+
+# `make bench-tcg-ratio`: does a ratio between two kernel paths survive
+# TCG?  tests/guest/path_ratio natively and in a guest of the nearest Debian
+# kernel, alternated (scripts/tcg-ratio.sh; 3 pairs, about 6 minutes).
+bench-tcg-ratio: all
+	$(call msg,BENCH,tcg-ratio)
+	$(Q)scripts/tcg-ratio.sh --pairs 3
 
 clean:
 	$(call msg,CLEAN,)

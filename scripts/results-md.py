@@ -189,6 +189,21 @@ def read(path, default=""):
         return default
 
 
+# Sections of docs/results.md that other commands measure (each names its
+# own command): a regeneration keeps them verbatim.
+KEPT_SECTIONS = ("## Does a TCG ratio carry over?",)
+
+
+def kept_sections(path):
+    kept, keep = [], False
+    for line in read(path).splitlines(keepends=True):
+        if line.startswith("## "):
+            keep = line.rstrip("\n") in KEPT_SECTIONS
+        if keep:
+            kept.append(line)
+    return "".join(kept)
+
+
 def write(out, kernels, docs):
     img = os.path.join(docs, "img")
     os.makedirs(img, exist_ok=True)
@@ -487,6 +502,9 @@ def write(out, kernels, docs):
       "switch where the metric moved; `--alpha 0.05` because with 3 results "
       "per kernel the permutation test cannot reach 0.01):\n\n```\n%s```\n"
       % read(os.path.join(out, "history-check.txt")).replace(out + "/", ""))
+
+    # Sections measured by other commands, kept as they are
+    P(kept_sections(os.path.join(docs, "results.md")))
 
     # Failures and raw tables
     P("## Failures\n")
