@@ -22,13 +22,47 @@ struct run_ctx {
 	struct bench_server srv;
 	unsigned long long slot;	/* client port cursor, across rounds */
 	char label[48];
+	struct bench_round *rd;		/* the round under way */
+	double sampled_s;		/* its last memory sample */
 };
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* SCTP's memory and pressure from /proc/net/protocols, at most every
+ * 100 ms: pressure can come and go within a round. */
+static void sample_sctp_mem(struct run_ctx *x, bool force)
+{
+	struct pb_kstat k;
+	double now = mono_s();
+	FILE *f;
+
+	if (!x->rd || (!force && now - x->sampled_s < 0.1))
+		return;
+	x->sampled_s = now;
+	f = fopen("/proc/net/protocols", "re");
+	if (!f)
+		return;
+	k.n = 0;
+	pb_kstat_parse_protocols(&k, f);
+	fclose(f);
+	if (pb_kstat_get(&k, "proto.SCTP.memory", -1) > x->rd->sctp_mem_peak)
+		x->rd->sctp_mem_peak = pb_kstat_get(&k, "proto.SCTP.memory", -1);
+	if (pb_kstat_get(&k, "proto.SCTP.press", 0) > 0)
+		x->rd->sctp_pressure = true;
+}
 
 static void tick(void *arg, const char *phase, size_t done, size_t total)
 {
 	struct run_ctx *x = arg;
 	char label[64];
 
+	sample_sctp_mem(x, false);
 	snprintf(label, sizeof(label), "%s %s", x->label, phase);
 	bench_progress(label, done, total);
 	if (x->h && x->h->tick)
@@ -106,6 +140,10 @@ static int peel_phase(struct run_ctx *x, struct bench_assoc_set *set,
 	}
 	bench_peel_join(&peel);
 	tick(x, "peel", atomic_load(&peel.done), set->n);
+	rd->nfail = atomic_load(&peel.nfail);
+	if (rd->nfail > BENCH_FAILS_MAX)
+		rd->nfail = BENCH_FAILS_MAX;
+	memcpy(rd->fail, peel.fail, rd->nfail * sizeof(rd->fail[0]));
 	bench_load_stop(&load);
 	rd->load_sent = load.sent;
 	rd->load_dropped = load.dropped;
@@ -134,6 +172,10 @@ static int run_round(struct run_ctx *x, size_t n, struct bench_round *rd,
 	int err;
 
 	rd->assocs = n;
+	rd->sctp_mem_peak = -1;
+	pb_kstat_read(&rd->k0, "");
+	x->rd = rd;
+	sample_sctp_mem(x, true);
 	err = bench_assocs_setup(x->c, &x->srv, &set, n, &x->slot, errs, tick, x);
 	rd->setup_s = set.setup_s;
 	rd->up = set.up;
@@ -171,6 +213,9 @@ out:
 	/* The parent keeps the fillers' backlog and the load's messages for
 	 * associations not yet peeled: the next round starts empty. */
 	bench_server_drain(&x->srv);
+	sample_sctp_mem(x, true);
+	x->rd = NULL;
+	pb_kstat_read(&rd->k1, "");
 	rd->interrupted = bench_stop_requested();
 	/* Setup reports a stop as -EINTR; to the caller it is SIGINT's exit. */
 	if (err == -EINTR || (!err && rd->interrupted))

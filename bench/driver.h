@@ -19,8 +19,10 @@
 
 #include "config.h"
 #include "errors.h"
+#include "kstat.h"
 #include "samples.h"
 #include "stats.h"
+#include "verify.h"
 
 struct bench_round {
 	unsigned long long assocs;	/* requested */
@@ -36,6 +38,15 @@ struct bench_round {
 	bool interrupted;
 	struct bench_samples lat;	/* ns per successful peeloff call */
 	struct bench_lat_summary sum;
+	/* The kernel's counters (kstat.h) when the round's setup starts and
+	 * after its teardown; SCTP's memory in pages, the highest of the
+	 * samples taken about every 100 ms (-1: not counted), and whether any
+	 * sample found the kernel under SCTP memory pressure. */
+	struct pb_kstat k0, k1;
+	long long sctp_mem_peak;
+	bool sctp_pressure;
+	unsigned int nfail;		/* in fail[] */
+	struct bench_failure fail[BENCH_FAILS_MAX];
 };
 
 struct bench_hooks {
@@ -66,6 +77,15 @@ struct bench_result {
 	double user_bytes_per_assoc, kernel_bytes_per_assoc;
 	long fds_start, fds_end;	/* open descriptors before and after */
 };
+
+/* Why a round had failures, from its counters, as one sentence for the
+ * summary and the result (rounds[].kernel.explain); NULL when it had
+ * none.  Memory pressure that this round's own associations created is
+ * said to be so, with the setting that avoids it. */
+const char *bench_round_explain(const struct bench_round *rd, char *buf, size_t len);
+/* The counters of loss, retries and refusals (retransmissions, discards,
+ * out-of-blues, aborts) that moved during the round, at most max. */
+int bench_round_trouble(const struct bench_round *rd, struct pb_kstat_delta *out, int max);
 
 /* Runs the whole benchmark.  r is filled as far as the run got in every
  * case; 0, PB_EXIT_INTR (SIGINT), or another PB_EXIT_* code (printed). */

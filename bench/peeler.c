@@ -2,6 +2,7 @@
 /* The peel workers. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -95,10 +96,32 @@ static void finish_assoc(struct bench_peel *p, struct bench_assoc *a)
 	atomic_fetch_add(&p->done, 1);
 }
 
+static void record_failure(struct bench_peel *p, size_t i, const struct bench_assoc *a,
+			   const char *error, const char *stage,
+			   const struct bench_verify_info *in)
+{
+	unsigned int k = atomic_fetch_add(&p->nfail, 1);
+	struct bench_failure *f;
+
+	if (k >= BENCH_FAILS_MAX)
+		return;
+	f = &p->fail[k];
+	memset(f, 0, sizeof(*f));
+	f->index = i;
+	f->assoc_id = a->id;
+	f->peeled = in != NULL;
+	snprintf(f->error, sizeof(f->error), "%s", error);
+	if (in)
+		f->info = *in;
+	else
+		f->info.stage = stage;
+}
+
 static void peel_one(struct bench_worker *w, size_t i)
 {
 	struct bench_peel *p = w->p;
 	struct bench_assoc *a = &p->set->a[i];
+	struct bench_verify_info info;
 	const char *fail;
 	uint64_t t0, t1;
 	int fd, err;
@@ -106,6 +129,7 @@ static void peel_one(struct bench_worker *w, size_t i)
 	err = queue_on_assoc(p, a, i);
 	if (err) {
 		bench_errors_add_errno(p->errs, err);
+		record_failure(p, i, a, pb_errno_name(err), "queue_send", NULL);
 		finish_assoc(p, a);
 		return;
 	}
@@ -114,15 +138,17 @@ static void peel_one(struct bench_worker *w, size_t i)
 	t1 = now_ns();
 	if (fd < 0) {
 		bench_errors_add_errno(p->errs, fd);
+		record_failure(p, i, a, pb_errno_name(fd), "peeloff", NULL);
 		pb_debug("peeloff of association %d: %s", a->id, pb_errno_name(fd));
 		finish_assoc(p, a);
 		return;
 	}
 	bench_samples_add(&w->lat, t1 - t0);
 	w->peeled++;
-	fail = bench_verify_peeled(p->c, fd, a, i);
+	fail = bench_verify_peeled(p->c, fd, a, i, &info);
 	if (fail) {
 		bench_errors_add(p->errs, fail);
+		record_failure(p, i, a, fail, NULL, &info);
 		pb_debug("peeled association %d failed verification: %s", a->id, fail);
 	} else {
 		w->verified++;

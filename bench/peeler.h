@@ -14,6 +14,7 @@
 #include "config.h"
 #include "errors.h"
 #include "samples.h"
+#include "verify.h"
 
 struct bench_peel;
 
@@ -37,6 +38,8 @@ struct bench_peel {
 	struct bench_worker *w;
 	size_t nw;
 	double start_s, end_s;		/* CLOCK_MONOTONIC, whole phase */
+	atomic_uint nfail;		/* failures seen; the first are in fail[] */
+	struct bench_failure fail[BENCH_FAILS_MAX];
 };
 
 /* One peeloff of association id on the one-to-many socket sfd: the new

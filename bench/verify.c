@@ -2,6 +2,7 @@
 /* Checking every peeled socket. */
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 
 #include "peelbench.h"
 #include "verify.h"
@@ -28,52 +29,67 @@ int bench_fd_flags(int fd)
  * side the PONG comes after the QUEUE messages that migrated with the
  * association and among any LOAD traffic. */
 static const char *round_trip(const struct bench_config *c, int fd,
-			      const struct bench_assoc *a, uint64_t seq)
+			      const struct bench_assoc *a, uint64_t seq,
+			      struct bench_verify_info *in)
 {
 	int tmo = (int)c->verify_timeout_ms, err;
-	unsigned long long queued = 0;
 	struct bench_msg m;
 
+	in->stage = "ping_send";
 	if (a->client_fd < 0)
 		return "ECONNRESET";	/* the client is gone (aborted) */
 	err = bench_msg_send(fd, BENCH_MSG_PING, seq, c->msg_size, tmo);
 	if (err)
 		return pb_errno_name(err);
+	in->stage = "ping_recv";
 	do {
 		err = bench_msg_recv(a->client_fd, &m, tmo);
 		if (err)
 			return err == -EBADMSG ? "bad_message" : pb_errno_name(err);
+		in->load += m.kind == BENCH_MSG_LOAD;
 	} while (m.kind == BENCH_MSG_LOAD);
 	if (m.kind != BENCH_MSG_PING || m.seq != seq)
 		return "bad_message";
+	in->ping_seen = true;
+	in->stage = "pong_send";
 	err = bench_msg_send(a->client_fd, BENCH_MSG_PONG, seq, c->msg_size, tmo);
 	if (err)
 		return pb_errno_name(err);
+	in->stage = "pong_recv";
 	for (;;) {
 		err = bench_msg_recv(fd, &m, tmo);
 		if (err)
 			return err == -EBADMSG ? "bad_message" : pb_errno_name(err);
 		if (m.kind == BENCH_MSG_QUEUE && m.seq == seq) {
-			queued++;
+			in->queued++;
 			continue;
 		}
-		if (m.kind == BENCH_MSG_LOAD && m.seq == seq)
+		if (m.kind == BENCH_MSG_LOAD && m.seq == seq) {
+			in->load++;
 			continue;
+		}
 		if (m.kind == BENCH_MSG_PONG && m.seq == seq)
 			break;
 		return "bad_message";	/* another association's data */
 	}
-	return queued == c->assoc_queue ? NULL : "queue_mismatch";
+	in->stage = "queue";
+	return in->queued == c->assoc_queue ? NULL : "queue_mismatch";
 }
 
 const char *bench_verify_peeled(const struct bench_config *c, int fd,
-				const struct bench_assoc *a, uint64_t seq)
+				const struct bench_assoc *a, uint64_t seq,
+				struct bench_verify_info *info)
 {
+	struct bench_verify_info local;
 	int fl = bench_fd_flags(fd);
 
+	if (!info)
+		info = &local;
+	memset(info, 0, sizeof(*info));
+	info->stage = "flags";
 	if (fl < 0)
 		return pb_errno_name(fl);
 	if ((unsigned int)fl != bench_expected_flags(c))
 		return "flags_mismatch";
-	return round_trip(c, fd, a, seq);
+	return round_trip(c, fd, a, seq, info);
 }

@@ -54,7 +54,42 @@ static void test_flag_mismatch_is_reported_before_any_io(void **state)
 	c.call = BENCH_CALL_PEELOFF_FLAGS;
 	c.flags = BENCH_FLAG_NONBLOCK | BENCH_FLAG_CLOEXEC;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
-	assert_string_equal(bench_verify_peeled(&c, sv[0], &a, 1), "flags_mismatch");
+	assert_string_equal(bench_verify_peeled(&c, sv[0], &a, 1, NULL), "flags_mismatch");
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* A round trip over a socket pair (the peeled socket sv[0], the client
+ * sv[1]) with one QUEUE message where two were queued: the verdict, and
+ * how far the check got for the result's failure record. */
+static void test_round_trip_reports_how_far_it_got(void **state)
+{
+	struct bench_config c;
+	struct bench_assoc a;
+	struct bench_verify_info in;
+	int sv[2];
+
+	bench_config_defaults(&c);
+	c.assoc_queue = 2;
+	c.verify_timeout_ms = 200;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	a.client_fd = sv[1];
+	assert_int_equal(bench_msg_send(sv[1], BENCH_MSG_QUEUE, 7, 64, 0), 0);
+	assert_int_equal(bench_msg_send(sv[1], BENCH_MSG_LOAD, 7, 64, 0), 0);
+	assert_string_equal(bench_verify_peeled(&c, sv[0], &a, 7, &in), "queue_mismatch");
+	assert_string_equal(in.stage, "queue");
+	assert_true(in.ping_seen);
+	assert_int_equal(in.queued, 1);
+	assert_int_equal(in.load, 1);
+	/* Both queued: passes. */
+	assert_int_equal(bench_msg_send(sv[1], BENCH_MSG_QUEUE, 8, 64, 0), 0);
+	assert_int_equal(bench_msg_send(sv[1], BENCH_MSG_QUEUE, 8, 64, 0), 0);
+	assert_null(bench_verify_peeled(&c, sv[0], &a, 8, &in));
+	/* The client gone: stops before the PING. */
+	a.client_fd = -1;
+	assert_string_equal(bench_verify_peeled(&c, sv[0], &a, 9, &in), "ECONNRESET");
+	assert_string_equal(in.stage, "ping_send");
+	assert_false(in.ping_seen);
 	close(sv[0]);
 	close(sv[1]);
 }
@@ -89,6 +124,7 @@ int main(void)
 		cmocka_unit_test(test_fd_flags_see_exactly_what_is_set),
 		cmocka_unit_test(test_expected_flags_follow_the_call),
 		cmocka_unit_test(test_flag_mismatch_is_reported_before_any_io),
+		cmocka_unit_test(test_round_trip_reports_how_far_it_got),
 		cmocka_unit_test(test_messages_carry_kind_and_seq),
 	};
 

@@ -46,6 +46,14 @@ f=$work/plain.json
 is "$(rc plain)" 0 "sctp_peeloff, 2 rounds: exit 0"
 is "$(j "$f" '[r["verified"] for r in d["rounds"]]')" "[200, 200]" "each round verified 200"
 is "$(j "$f" 'd["config"]["flags"]')" "null" "sctp_peeloff has no flags"
+# The kernel's counters around each round (rounds[].kernel): exactly this
+# round's associations established, on each side.
+is "$(j "$f" '[(r["kernel"]["delta"].get("SctpActiveEstabs"), r["kernel"]["delta"].get("SctpPassiveEstabs")) for r in d["rounds"]]')" \
+	"[[200, 200], [200, 200]]" "each round's SNMP delta: 200 active and 200 passive establishments"
+is "$(j "$f" '[r["kernel"]["sctp_mem"]["peak_pages"] >= r["kernel"]["sctp_mem"]["start_pages"] >= 0 and r["kernel"]["sctp_mem"]["pressure_pages"] > 0 for r in d["rounds"]]')" \
+	"[true, true]" "SCTP memory sampled: peak >= start, the kernel's thresholds read"
+is "$(j "$f" '[d["driver"]["failures"], ["explain" in r["kernel"] for r in d["rounds"]]]')" \
+	"[[], [false, false]]" "no failure: nothing to explain"
 
 f=$work/inet6.json
 is "$(rc inet6)" 0 "inet6 with 2 workers: exit 0"
@@ -56,6 +64,15 @@ f=$work/abort.json
 is "$(rc abort)" 0 "aborting peers do not stop the run"
 is "$(j "$f" 'd["driver"]["errors"]')" '{"EINVAL": 7}' "7 aborted peers: 7 peeloffs fail with EINVAL"
 is "$(j "$f" 'd["driver"]["verified"]')" 193 "the other 193 verified"
+is "$(j "$f" '[[x["error"], x["stage"], x["peeled"], x["round"]] for x in d["driver"]["failures"]] == [["EINVAL", "peeloff", False, 1]] * 7')" \
+	true "driver.failures names the 7 failed peeloffs (EINVAL, at the peeloff)"
+is "$(j "$f" 'sorted(x["index"] for x in d["driver"]["failures"])')" "[193, 194, 195, 196, 197, 198, 199]" \
+	"... the last 7 in peel order, the aborted ones"
+is "$(j "$f" 'd["rounds"][0]["kernel"]["delta"].get("SctpAborteds", 0) >= 7')" true "SctpAborteds moved by the 7 aborts at least"
+is "$(j "$f" 'd["rounds"][0]["kernel"]["explain"]')" "7 failures, one per peer that --abort-peers aborted (as asked)" \
+	"the round explains its failures"
+grep -q "^why        round 1: 7 failures, one per peer" "$work/abort.out"
+ok $? "the summary prints the explanation" "$(cat "$work/abort.out")"
 
 f=$work/queue.json
 is "$(rc queue)" 0 "--assoc-queue 3 --backlog 64 --load-share 0.1: exit 0"

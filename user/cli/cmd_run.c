@@ -296,6 +296,20 @@ static void print_errors(const struct bench_result *r)
 	for (i = 0; i < r->errs.len; i++)
 		printf("%s%s %llu", i ? ", " : " (", r->errs.e[i].name, r->errs.e[i].n);
 	printf("%s\n", r->errs.len ? ")" : "");
+	for (unsigned long long k = 0; k < r->nrounds; k++) {
+		const struct bench_round *rd = &r->rounds[k];
+		const struct bench_failure *f = &rd->fail[0];
+		char why[768];
+
+		if (!bench_round_explain(rd, why, sizeof(why)))
+			continue;
+		printf("why        round %llu: %s\n", k + 1, why);
+		if (rd->nfail)
+			printf("first      association %d (peel #%llu): %s at stage %s, "
+			       "%llu queued messages received (driver.failures)\n",
+			       f->assoc_id, f->index + 1, f->error, f->info.stage,
+			       f->info.queued);
+	}
 }
 
 static void print_summary(const struct run_opts *ro, const struct bench_result *r,

@@ -17,6 +17,7 @@
 #include "peelbench.h"
 #include "phase.h"
 #include "result_write.h"
+#include "round_kernel.h"
 #include "stats.h"
 
 static void cpu_model(char *buf, size_t len, bool *hypervisor)
@@ -305,6 +306,7 @@ static struct json_object *rounds_json(const struct bench_config *c,
 		add_dbl(o, "setup_ms", rd->setup_s * 1000);
 		add_dbl(o, "peel_ms", rd->peel_s * 1000);
 		json_object_object_add(o, "complete", json_object_new_boolean(!rd->interrupted));
+		json_object_object_add(o, "kernel", round_kernel_json(rd));
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -321,7 +323,8 @@ static struct json_object *errors_json(const struct bench_errors *e)
 	return o;
 }
 
-static struct json_object *driver_json(const struct bench_result *r,
+static struct json_object *driver_json(const struct bench_config *c,
+				       const struct bench_result *r,
 				       unsigned long long tracer_ok, bool traced)
 {
 	struct json_object *o = json_object_new_object(), *mem = json_object_new_object();
@@ -336,6 +339,7 @@ static struct json_object *driver_json(const struct bench_result *r,
 	add_u64(o, "rounds", r->nrounds);
 	add_u64(o, "warmup_peeled", r->warmup_peeled);
 	json_object_object_add(o, "warmup_errors", errors_json(&r->warmup_errs));
+	json_object_object_add(o, "failures", failures_json(c, r));
 	add_u64(o, "port", r->port);
 	add_u64(o, "src_addrs", r->src_addrs);
 	add_dbl(mem, "user_bytes_per_assoc", r->user_bytes_per_assoc);
@@ -407,7 +411,7 @@ struct json_object *result_build(const struct bench_config *c,
 	json_object_object_add(o, "metrics", m);
 	json_object_object_add(o, "rounds", rounds_json(c, r, trace));
 	json_object_object_add(o, "samples", samples_json(r));
-	json_object_object_add(o, "driver", driver_json(r, tracer_ok, traced));
+	json_object_object_add(o, "driver", driver_json(c, r, tracer_ok, traced));
 	if (trace)
 		json_object_object_add(o, "trace", trace);
 	return o;
