@@ -4,7 +4,8 @@
 # (Debian's postgresql package, /usr/lib/postgresql/*/bin) with the data
 # and the Unix socket in DIR (listening on no TCP address), as the
 # postgres user when we are root, since initdb refuses root; trust for
-# every local role but pbpass, which needs its password.  pg_server_stop
+# every local role but pbpass, which needs its password (PG_HBA_EXTRA:
+# pg_hba.conf lines put before those, e.g. hostssl rules for a TCP test).  pg_server_stop
 # DIR stops it; a caller's EXIT trap calls it so nothing is left running.
 # pg_psql DIR ARGS... runs psql against it as the superuser pb.
 
@@ -25,7 +26,8 @@ pg_server_start() {	# pg_server_start DIR [postgres -c options...]
 	[ "$(id -u)" = 0 ] && { chmod 755 "$dir"; chown postgres "$dir"; }
 	pg_as_owner "$PG_BIN/initdb" -D "$dir/data" -U pb --auth=trust --no-locale \
 		-E UTF8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
-	printf 'local all pbpass scram-sha-256\nlocal all all trust\n' >"$dir/data/pg_hba.conf"
+	printf '%slocal all pbpass scram-sha-256\nlocal all all trust\n' "${PG_HBA_EXTRA-}" \
+		>"$dir/data/pg_hba.conf"
 	pg_as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
 		-o "$opts" start >/dev/null 2>&1 || { cat "$dir/server.log" >&2; return 1; }
 }

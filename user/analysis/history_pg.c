@@ -80,16 +80,25 @@ static void one_line(const struct pg_history *h, const char *msg, char *out, siz
 }
 
 /* Wrong credentials, a missing database or role, no permission, an
- * invalid parameter: the address is unusable (2).  Anything else (no
- * server, a timeout, a lost connection) failed at run time (4). */
+ * invalid parameter, TLS settings the server does not meet (a certificate
+ * that does not verify or names another host, TLS required of a server
+ * without it, a connection pg_hba.conf has no entry for): the address is
+ * unusable (2).  Anything else (no server, a timeout, a lost connection)
+ * failed at run time (4). */
 static int exit_for(const char *sqlstate, const char *msg)
 {
+	static const char *const usage[] = {
+		"authentication", "password", "does not exist", "invalid",
+		"pg_hba.conf", "certificate", "does not support SSL", NULL,
+	};
+
 	if (sqlstate)
 		return !strncmp(sqlstate, "28", 2) || !strncmp(sqlstate, "42", 2) ||
 		       !strcmp(sqlstate, "3D000") ? PB_EXIT_USAGE : PB_EXIT_RUNTIME;
-	return strstr(msg, "authentication") || strstr(msg, "password") ||
-	       strstr(msg, "does not exist") || strstr(msg, "invalid") ?
-	       PB_EXIT_USAGE : PB_EXIT_RUNTIME;
+	for (int i = 0; usage[i]; i++)
+		if (strstr(msg, usage[i]))
+			return PB_EXIT_USAGE;
+	return PB_EXIT_RUNTIME;
 }
 
 static int conn_error(struct pg_history *h, const char *what)
