@@ -450,6 +450,27 @@ static int sq_metric_names(void *impl, pb_history_name_fn fn, void *ctx)
 	return ret;
 }
 
+static int sq_find_json(void *impl, const char *needle, pb_history_json_fn fn,
+			void *ctx)
+{
+	struct sq_history *h = impl;
+	sqlite3_stmt *st;
+	int rc, ret = 0;
+
+	rc = sqlite3_prepare_v2(h->db, "SELECT id, json FROM results"
+				" WHERE instr(json, ?1) > 0 ORDER BY id", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(h, rc, "read");
+	sqlite3_bind_text(st, 1, needle, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((ret = fn(sqlite3_column_int64(st, 0), col_text(st, 1), ctx)))
+			break;
+	if (!ret && rc != SQLITE_DONE)
+		ret = db_error(h, rc, "read");
+	sqlite3_finalize(st);
+	return ret;
+}
+
 const struct pb_history_ops pb_history_sqlite = {
 	.open = sq_open,
 	.close = sq_close,
@@ -458,6 +479,7 @@ const struct pb_history_ops pb_history_sqlite = {
 	.results = sq_results,
 	.series = sq_series,
 	.metric_names = sq_metric_names,
+	.find_json = sq_find_json,
 };
 
 int pb_history_change_points(const struct pb_history_point *p, size_t n,

@@ -70,6 +70,13 @@ typedef int (*pb_history_series_fn)(const struct pb_history_point *p, size_t n,
 				    void *ctx);
 int pb_history_each_series(const struct pb_history_point *p, size_t n,
 			   pb_history_series_fn fn, void *ctx);
+/* The stored JSON (the result without "samples") of every result whose
+ * JSON text contains needle, in the order they were added (by id).  The
+ * caller parses and checks each: the needle only narrows the search
+ * (matrix cells find their plan's results by its id). */
+typedef int (*pb_history_json_fn)(long long id, const char *json, void *ctx);
+int pb_history_find_json(struct pb_history *h, const char *needle,
+			 pb_history_json_fn fn, void *ctx);
 /* Every metric name stored, sorted; a NULL-terminated malloc'd array of
  * malloc'd strings (free with pb_history_free_names). */
 int pb_history_metric_names(struct pb_history *h, char ***names);

@@ -487,6 +487,22 @@ static int pg_metric_names(void *impl, pb_history_name_fn fn, void *ctx)
 	return ret;
 }
 
+static int pg_find_json(void *impl, const char *needle, pb_history_json_fn fn,
+			void *ctx)
+{
+	struct pg_history *h = impl;
+	PGresult *res;
+	int i, ret;
+
+	if ((ret = query(h, "SELECT id, json FROM peelbench_results"
+			 " WHERE strpos(json, $1) > 0 ORDER BY id", 1, &needle, "read", &res)))
+		return ret;
+	for (i = 0; !ret && i < PQntuples(res); i++)
+		ret = fn(atoll(PQgetvalue(res, i, 0)), PQgetvalue(res, i, 1), ctx);
+	PQclear(res);
+	return ret;
+}
+
 const struct pb_history_ops pb_history_pg = {
 	.open = pg_open,
 	.close = pg_close,
@@ -495,4 +511,5 @@ const struct pb_history_ops pb_history_pg = {
 	.results = pg_results,
 	.series = pg_series,
 	.metric_names = pg_metric_names,
+	.find_json = pg_find_json,
 };

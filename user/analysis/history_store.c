@@ -197,6 +197,12 @@ int pb_history_add(struct pb_history *h, struct pb_result *const *rs, size_t n,
 	return ret;
 }
 
+int pb_history_find_json(struct pb_history *h, const char *needle,
+			 pb_history_json_fn fn, void *ctx)
+{
+	return h->ops->find_json(h->impl, needle, fn, ctx);
+}
+
 int pb_history_results(struct pb_history *h, pb_history_row_fn fn, void *ctx)
 {
 	return h->ops->results(h->impl, fn, ctx);

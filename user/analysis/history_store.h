@@ -54,6 +54,10 @@ struct pb_history_ops {
 		      pb_history_point_fn fn, void *ctx);
 	/* Every metric name, sorted. */
 	int (*metric_names)(void *impl, pb_history_name_fn fn, void *ctx);
+	/* The stored JSON of every result whose JSON text contains needle,
+	 * by id. */
+	int (*find_json)(void *impl, const char *needle, pb_history_json_fn fn,
+			 void *ctx);
 };
 
 extern const struct pb_history_ops pb_history_sqlite;

@@ -3,9 +3,11 @@
  * options, the plan, the batches of guests, the table and the figures
  * are the matrix library's (user/matrix: matrix.h, matrix_run.h); this
  * is the command's entry: parse, then the outer matrix on the host or,
- * with --inner, one kernel's cells of one round in its guest. */
+ * with --inner, one kernel's cells of one round in its guest; with
+ * --plan, the plan's file, one of its cells, or its table. */
 #include "commands.h"
 #include "matrix.h"
+#include "matrix_plan.h"
 #include "matrix_run.h"
 #include "peelbench.h"
 
@@ -18,7 +20,16 @@ int cmd_matrix(int argc, char **argv)
 		mx_opts_free(&o);
 		return ret < 0 ? PB_EXIT_OK : ret;
 	}
-	ret = o.inner ? mx_inner_main(&o) : mx_outer_main(&o);
+	if (o.inner)
+		ret = mx_inner_main(&o);
+	else if (o.cell)
+		ret = mx_cell_main(&o);
+	else if (o.collect)
+		ret = mx_collect_main(&o);
+	else if (o.plan)
+		ret = mx_plan_write(&o);
+	else
+		ret = mx_outer_main(&o);
 	mx_opts_free(&o);
 	return ret;
 }

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "stats.h"
@@ -40,6 +41,13 @@ struct mx_opts {
 	const char *vm_mem, *vm_timeout;	/* for the VM runner, or NULL */
 	const char **run_args;		/* handed to every `peelbench run` */
 	size_t nrun_args;
+	/* a plan of independent cells (matrix_plan.c): --plan FILE alone
+	 * writes it, with --cell N runs its cell N, with --collect builds
+	 * the table from the history */
+	const char *plan;
+	unsigned cell;			/* 1-based, 0: none */
+	bool collect;
+	bool repeat_given;		/* --repeat was on the command line */
 	/* inner mode: run one kernel's cells of one round, here */
 	const char *inner;		/* kernel label, NULL outside */
 	unsigned round;			/* 1-based */
@@ -98,6 +106,9 @@ void mx_run_path(const char *dir, const char *kernel, const char *cell,
 /* The largest number a sweep or run option gives `key`, 0 when none. */
 unsigned long long mx_max_number(const struct mx_opts *o, const char *key);
 
+/* FNV-1a of a string: bootstrap seeds from a metric's name, plan ids. */
+uint64_t mx_hash64(const char *s);
+
 /* ---- outcomes and the table (matrix_table.c) ---- */
 
 enum mx_state { MX_NOT_RUN, MX_OK, MX_FAILED };
@@ -121,13 +132,53 @@ struct mx_kernel_info {
 	char check_reason[256];
 };
 
+struct mx_machine;
+
 struct mx_matrix {
 	struct mx_plan *plan;
 	const char *dir;
 	struct mx_outcome *out;		/* [round-1][kernel][cell] */
 	struct mx_kernel_info kinfo[MX_MAX_KERNELS];
 	bool interrupted;
+	/* --collect over several machines: each one's own matrix (out holds
+	 * every machine's runs); figures become pooled (mx_value) */
+	const struct mx_machine *machines;
+	size_t nmachines;
 };
+
+/* ---- several machines (matrix_machines.c) ---- */
+
+struct mx_value;
+
+#define MX_MAX_MACHINES 256
+
+struct mx_machine {
+	char id[17];			/* env.machine.id, "" unknown */
+	char label[64];
+	struct mx_matrix m;		/* this machine's runs only */
+};
+
+/* One machine's per-repeat values of a metric, base kernel and another. */
+struct mx_side {
+	const double *base, *vals;
+	size_t nbase, nvals;
+};
+
+/* The ratio over machines: per machine median(vals) / median(base), the
+ * median of those (machines with both sides and a base median not 0), and
+ * its percentile-bootstrap CI: resample machines, and within each its
+ * repeats, take the median of the resampled machines' ratios.  Never a
+ * value of one machine against another's.  Returns the machines used; the
+ * CI is set (*has_ci) with 2 or more. */
+size_t mx_pool_ratio(const struct mx_side *s, size_t n, unsigned resamples,
+		     double level, uint64_t seed, double *ratio, struct pb_ci *ci,
+		     bool *has_ci);
+/* mx_value over m->machines (mx_value calls it when there are 2 or
+ * more): values every machine's; median the median of the machines'
+ * medians; ratio and CI from mx_pool_ratio, or with one machine that has
+ * a ratio its own CI over its repeats. */
+void mx_value_pooled(const struct mx_matrix *m, size_t cell, size_t k,
+		     const char *metric, struct mx_value *v);
 
 struct mx_outcome *mx_at(const struct mx_matrix *m, unsigned round,
 			 size_t kernel, size_t cell);

@@ -172,6 +172,13 @@ static int set_count(const struct pb_opt *opt, const char *val, void *cfg)
 	return 0;
 }
 
+/* --repeat, remembered as given: a plan's cells refuse it. */
+static int set_repeat(const struct pb_opt *opt, const char *val, void *cfg)
+{
+	((struct mx_opts *)cfg)->repeat_given = true;
+	return set_count(opt, val, cfg);
+}
+
 /* A count kept as written, for the VM runner. */
 static int set_count_string(const struct pb_opt *opt, const char *val, void *cfg)
 {
@@ -271,7 +278,7 @@ static const struct pb_opt mx_opt_table[] = {
 	  .call = set_sweep),
 	PB_OPT(PB_OPT_CALL, 0, "repeat", O(repeat), "N",
 	  "runs of every kernel and cell (default 3)",
-	  .min = 1, .max = MX_MAX_REPEAT, .call = set_count),
+	  .min = 1, .max = MX_MAX_REPEAT, .call = set_repeat),
 	PB_OPT(PB_OPT_CALL, 'o', "output", 0, "DIR",
 	  "results (default results/matrix-TIME):\n"
 	  "DIR/KERNEL/CELL-rN.json and .log, matrix.json,\n"
@@ -295,6 +302,14 @@ static const struct pb_opt mx_opt_table[] = {
 	PB_OPT(PB_OPT_CALL, 0, "run-repeat", 0, "N",
 	  "measured rounds inside each run (run's --repeat)",
 	  .min = 1, .max = 1000000, .call = set_run_repeat),
+	PB_OPT(PB_OPT_STRING, 0, "plan", O(plan), "FILE",
+	  "write the matrix as independent cells to FILE;\n"
+	  "with --cell or --collect, read it"),
+	PB_OPT(PB_OPT_CALL, 0, "cell", O(cell), "N",
+	  "run cell N of --plan FILE into the history",
+	  .min = 1, .max = MX_MAX_REPEAT, .call = set_count),
+	PB_OPT(PB_OPT_FLAG, 0, "collect", O(collect), NULL,
+	  "the table of --plan FILE from the history"),
 	PB_OPT_TEXT_LINE("  -h, --help           this text"),
 	/* the outer matrix's command for a batch (matrix_batch.c) */
 	PB_OPT(PB_OPT_STRING, 0, "inner", O(inner), "K", NULL, .hidden = true),
@@ -308,16 +323,24 @@ static const struct pb_cmd_spec mx_spec = {
 	.name = "matrix",
 	.head = "usage: peelbench matrix --kernels K1,K2,... [--sweep KEY=V1,V2,...]...\n"
 		"                        [--repeat N] [-o DIR] [--db FILE] [--check]\n"
-		"                        [RUN OPTIONS...] [-- RUN OPTIONS...]\n\n"
+		"                        [RUN OPTIONS...] [-- RUN OPTIONS...]\n"
+		"       peelbench matrix --plan FILE --kernels K1,K2,... [MATRIX OPTIONS...]\n"
+		"       peelbench matrix --cell N --plan FILE [-o DIR] [--db FILE|URI]\n"
+		"       peelbench matrix --collect --plan FILE [-o DIR] [--db FILE|URI]\n\n"
 		"Runs the same `peelbench run` workload on every kernel and every cell\n"
 		"(the cartesian product of the sweeps), each REPEAT times, interleaved:\n"
 		"round 1 of every kernel and cell, then round 2, ...  A kernel is a\n"
 		"Debian kernel version booted in a QEMU guest (one guest per kernel per\n"
 		"round runs all that kernel's cells), or `host` (this machine, natively;\n"
-		"also a version that matches this kernel when it has SCTP).\n\n",
+		"also a version that matches this kernel when it has SCTP).\n\n"
+		"With --plan the matrix is split into independent cells, cell N = round\n"
+		"N, for a job engine to run on any host (docs/matrix.md): --cell N adds\n"
+		"its results to the shared history, --collect makes the table from it,\n"
+		"ratios taken within each machine, then pooled across machines.\n\n",
 	.tail = "\nAny other option (--assocs 500, --backlog=64, --no-trace, ...) is\n"
-		"handed to every run.  Exit: 0 every cell ran, 1 a cell failed (the\n"
-		"others still ran), 2 bad option, 130 interrupted.\n",
+		"handed to every run.  Exit: 0 every cell ran, 1 a cell failed or\n"
+		"(--collect) is missing (the others still ran), 2 bad option or plan,\n"
+		"4 the history could not store the results, 130 interrupted.\n",
 	.opts = mx_opt_table,
 	.help_col = 23,
 	.pass = pass_run_option,
@@ -329,6 +352,73 @@ void mx_usage(FILE *f)
 	pb_opts_usage(&mx_spec, f);
 }
 
+/* The first option given that a plan fixes (for --cell and --collect,
+ * which take them from the plan), or NULL. */
+static const char *plan_option_given(const struct mx_opts *o)
+{
+	size_t i;
+
+	if (o->nkernels)
+		return "--kernels";
+	if (o->nsweeps)
+		return "--sweep";
+	if (o->repeat_given)
+		return "--repeat";
+	if (o->check)
+		return "--check";
+	if (o->vm_mem)
+		return "--vm-mem";
+	if (o->vm_timeout)
+		return "--vm-timeout";
+	for (i = 0; i < o->nrun_args; i++)
+		if (o->run_args[i] == run_repeat_flag)
+			return "--run-repeat";
+	return o->nrun_args ? o->run_args[0] : NULL;
+}
+
+/* --plan's modes: what each takes, and what it refuses. */
+static int check_plan_mode(const struct mx_opts *o)
+{
+	const char *given, *mode = o->cell ? "--cell" : "--collect";
+
+	if (!o->plan) {
+		pb_err("matrix: %s needs --plan FILE", o->cell ? "--cell" : "--collect");
+		return PB_EXIT_USAGE;
+	}
+	if (o->cell && o->collect) {
+		pb_err("matrix: --cell and --collect are two steps; give one");
+		return PB_EXIT_USAGE;
+	}
+	if (o->no_history) {
+		pb_err("matrix: %s works on the history; --no-history conflicts", mode);
+		return PB_EXIT_USAGE;
+	}
+	if ((given = plan_option_given(o))) {
+		pb_err("matrix: %s conflicts with --plan: the plan fixes the matrix's options", given);
+		return PB_EXIT_USAGE;
+	}
+	if (o->cell && (o->json || o->no_plot)) {
+		pb_err("matrix: --cell makes no table: %s is --collect's",
+		       o->json ? "--json" : "--no-plot");
+		return PB_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* --plan FILE alone writes the plan: the matrix's options, nothing of
+ * one host's (folder, database) nor of the table. */
+static int check_plan_write(const struct mx_opts *o)
+{
+	const char *bad = o->outdir ? "-o" : o->db ? "--db" : o->no_history ?
+			  "--no-history" : o->json ? "--json" : o->no_plot ? "--no-plot" : NULL;
+
+	if (bad) {
+		pb_err("matrix: %s is not part of a plan; give it to --cell or --collect", bad);
+		return PB_EXIT_USAGE;
+	}
+	return 0;
+}
+
 /* What no single option can tell: the kernels, --inner's companions, the
  * number of cells, and run options that clash with the matrix's. */
 static int check_opts(const struct mx_opts *o)
@@ -336,6 +426,14 @@ static int check_opts(const struct mx_opts *o)
 	unsigned long long n = 1;
 	size_t i;
 
+	if (o->inner && (o->plan || o->cell || o->collect)) {
+		pb_err("matrix: --inner runs no plan");
+		return PB_EXIT_USAGE;
+	}
+	if (o->cell || o->collect)
+		return check_plan_mode(o);
+	if (o->plan && check_plan_write(o))
+		return PB_EXIT_USAGE;
 	if (!o->nkernels && !o->inner) {
 		pb_err("matrix: --kernels LIST is required (e.g. --kernels 6.1,7.3)");
 		return PB_EXIT_USAGE;

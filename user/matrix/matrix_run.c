@@ -51,9 +51,7 @@ static bool kernel_native(const char *label)
 	return true;
 }
 
-/* --check: a failed case, or a check that did not run, counts as a
- * failure of the matrix. */
-static bool check_bad(const struct mx_matrix *m)
+bool mx_check_bad(const struct mx_matrix *m)
 {
 	size_t k;
 
@@ -63,13 +61,17 @@ static bool check_bad(const struct mx_matrix *m)
 	return false;
 }
 
-/* DIR (default results/matrix-TIME) and DIR/KERNEL, which kernels run
- * natively, the history database and the guests' memory. */
-static int outer_setup(struct mx_run *w, struct mx_opts *o, char *defdir, size_t size)
+int mx_outer_setup(struct mx_run *w, struct mx_opts *o, char *defdir, size_t size)
 {
 	char path[PATH_MAX];
 	size_t k;
 
+	if (!o->no_history) {
+		int ret = pb_history_open(o->db ? o->db : pb_history_default_path(), true, &w->h);
+
+		if (ret)
+			return ret;
+	}
 	if (!o->outdir) {
 		time_t t = time(NULL);
 		struct tm tm;
@@ -90,12 +92,6 @@ static int outer_setup(struct mx_run *w, struct mx_opts *o, char *defdir, size_t
 		}
 		w->m.kinfo[k].native = kernel_native(o->kernels[k]);
 	}
-	if (!o->no_history) {
-		int ret = pb_history_open(o->db ? o->db : pb_history_default_path(), true, &w->h);
-
-		if (ret)
-			return ret;
-	}
 	if (o->vm_mem)
 		mx_strf(w->mem, sizeof(w->mem), "%s", o->vm_mem);
 	else	/* as `run` sizes its own guest: both ends of every association
@@ -104,12 +100,12 @@ static int outer_setup(struct mx_run *w, struct mx_opts *o, char *defdir, size_t
 	return 0;
 }
 
-/* Every batch in the interleaved order, until done, interrupted or
- * `run` refused the options. */
-static int run_batches(struct mx_run *w, size_t nout)
+int mx_run_batches(struct mx_run *w, size_t nout, unsigned only_round)
 {
 	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
-	struct mx_step *steps = calloc(nout, sizeof(*steps));
+	const struct mx_opts *o = w->o;
+	struct mx_step *steps = calloc((size_t)o->repeat * o->nkernels * w->m.plan->ncells,
+				       sizeof(*steps));
 	size_t i, nsteps;
 	int ret = 0;
 
@@ -127,7 +123,7 @@ static int run_batches(struct mx_run *w, size_t nout)
 	 * the guest's one boot */
 	nsteps = mx_order(w->m.plan, steps);
 	for (i = 0; i < nsteps && !mx_interrupted && !ret; i++) {
-		if (steps[i].cell != 0)
+		if (steps[i].cell != 0 || (only_round && steps[i].round != only_round))
 			continue;
 		mx_progress(w, steps[i].round, steps[i].kernel);
 		ret = mx_run_batch(w, steps[i].round, steps[i].kernel);
@@ -139,8 +135,7 @@ static int run_batches(struct mx_run *w, size_t nout)
 	return ret;
 }
 
-/* Each kernel's release: env.kernel of its first result. */
-static void find_releases(struct mx_matrix *m)
+void mx_find_releases(struct mx_matrix *m)
 {
 	const struct mx_opts *o = m->plan->o;
 	size_t k, c;
@@ -159,8 +154,7 @@ static void find_releases(struct mx_matrix *m)
 			}
 }
 
-/* matrix.json, the table or its JSON, the figures; the exit code. */
-static int report(struct mx_run *w)
+int mx_report(struct mx_run *w)
 {
 	const struct mx_opts *o = w->o;
 	char path[PATH_MAX];
@@ -168,7 +162,7 @@ static int report(struct mx_run *w)
 	int ret;
 
 	w->m.interrupted = mx_interrupted;
-	find_releases(&w->m);
+	mx_find_releases(&w->m);
 	j = mx_json(&w->m);
 	mx_strf(path, sizeof(path), "%s/matrix.json", w->dir);
 	ret = pb_write_json_atomic(path, j);
@@ -179,18 +173,45 @@ static int report(struct mx_run *w)
 		mx_print_table(&w->m, stdout);
 	json_object_put(j);
 	if (!o->json)
-		printf("\nresults: %s (matrix.json, KERNEL/CELL-rN.json and .log)\n", w->dir);
+		printf("\nresults: %s (matrix.json, %s)\n", w->dir, w->m.machines ?
+		       "pooled/ and plots/; the runs are in the history" :
+		       "KERNEL/CELL-rN.json and .log");
 	if (!o->no_plot && !mx_interrupted)
 		mx_make_plots(w);
 	if (w->history_failed)
 		pb_err("matrix: some results could not be stored in the history database");
 	if (mx_interrupted)
 		return PB_EXIT_INTR;
-	if (mx_failed_count(&w->m) || check_bad(&w->m))
+	if (mx_failed_count(&w->m) || mx_check_bad(&w->m))
 		return PB_EXIT_FOUND;
 	if (!ret && w->history_failed)
 		return PB_EXIT_RUNTIME;
 	return ret;
+}
+
+int mx_run_alloc(struct mx_run *w, struct mx_plan *plan)
+{
+	w->m.plan = plan;
+	w->nout = (size_t)w->o->repeat * w->o->nkernels * plan->ncells;
+	w->m.out = calloc(w->nout, sizeof(*w->m.out));
+	if (w->m.out)
+		return 0;
+	pb_err("matrix: out of memory");
+	return PB_EXIT_RUNTIME;
+}
+
+void mx_run_free(struct mx_run *w)
+{
+	size_t c;
+
+	for (c = 0; w->m.out && c < w->nout; c++)
+		pb_result_free(w->m.out[c].res);
+	free(w->m.out);
+	w->m.out = NULL;
+	if (w->h)
+		pb_history_close(w->h);
+	w->h = NULL;
+	mx_plan_free(w->m.plan);
 }
 
 int mx_outer_main(struct mx_opts *o)
@@ -198,30 +219,14 @@ int mx_outer_main(struct mx_opts *o)
 	struct mx_run w = { .o = o };
 	struct mx_plan plan;
 	char defdir[64];
-	size_t c, nout = 0;
 	int ret;
 
 	if ((ret = mx_plan_build(o, &plan)))
 		return ret;
-	w.m.plan = &plan;
-	if ((ret = outer_setup(&w, o, defdir, sizeof(defdir))))
-		goto out;
-	nout = (size_t)o->repeat * o->nkernels * plan.ncells;
-	w.m.out = calloc(nout, sizeof(*w.m.out));
-	if (!w.m.out) {
-		pb_err("matrix: out of memory");
-		ret = PB_EXIT_RUNTIME;
-		goto out;
-	}
-	ret = run_batches(&w, nout);
-	if (!ret)
-		ret = report(&w);
-out:
-	for (c = 0; w.m.out && c < nout; c++)
-		pb_result_free(w.m.out[c].res);
-	free(w.m.out);
-	if (w.h)
-		pb_history_close(w.h);
-	mx_plan_free(&plan);
+	if (!(ret = mx_run_alloc(&w, &plan)) &&
+	    !(ret = mx_outer_setup(&w, o, defdir, sizeof(defdir))) &&
+	    !(ret = mx_run_batches(&w, w.nout, 0)))
+		ret = mx_report(&w);
+	mx_run_free(&w);
 	return ret;
 }

@@ -33,6 +33,7 @@ struct mx_run {
 	struct pb_history *h;
 	char dir[PATH_MAX];
 	char mem[32];
+	size_t nout;			/* runs in the plan: m.out's length */
 	size_t total, done;
 	double t0;
 	bool tty, history_failed;
@@ -41,6 +42,26 @@ struct mx_run {
 	int dead_code[MX_MAX_KERNELS];
 	char dead_why[MX_MAX_KERNELS][200];
 };
+
+/* m.out for every run of plan (whose o is w->o); 0, or PB_EXIT_RUNTIME
+ * after one line. */
+int mx_run_alloc(struct mx_run *w, struct mx_plan *plan);
+/* The outcomes with their results, the history, the plan. */
+void mx_run_free(struct mx_run *w);
+/* DIR (default results/matrix-TIME, in defdir) and DIR/KERNEL, which
+ * kernels run natively, the history database (opened first: nothing is
+ * made when it cannot be) and the guests' memory. */
+int mx_outer_setup(struct mx_run *w, struct mx_opts *o, char *defdir, size_t size);
+/* Every batch in the interleaved order (only round only_round when not
+ * 0), until done, interrupted or `run` refused the options; total is the
+ * number of runs for the progress line. */
+int mx_run_batches(struct mx_run *w, size_t total, unsigned only_round);
+/* Each kernel's release: env.kernel of its first result. */
+void mx_find_releases(struct mx_matrix *m);
+/* --check: a failed case, or a check that did not run. */
+bool mx_check_bad(const struct mx_matrix *m);
+/* matrix.json, the table or its JSON, the figures; the exit code. */
+int mx_report(struct mx_run *w);
 
 /* Run one batch (kernel k, round): fills its outcomes.  Returns
  * PB_EXIT_USAGE when `run` refused every cell's options (no point in

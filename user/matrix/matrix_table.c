@@ -93,7 +93,7 @@ void mx_metrics_free(char **names)
 	free(names);
 }
 
-static uint64_t name_seed(const char *s)
+uint64_t mx_hash64(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
 
@@ -130,6 +130,10 @@ void mx_value(const struct mx_matrix *m, size_t cell, size_t k,
 	double *base;
 	size_t nb;
 
+	if (m->nmachines > 1) {
+		mx_value_pooled(m, cell, k, metric, v);
+		return;
+	}
 	memset(v, 0, sizeof(*v));
 	v->median = NAN;
 	v->n = repeat_values(m, cell, k, metric, &v->values);
@@ -144,7 +148,7 @@ void mx_value(const struct mx_matrix *m, size_t cell, size_t k,
 		v->ratio = v->median / pb_median(base, nb);
 		if (nb >= 2 && v->n >= 2 &&
 		    !pb_bootstrap_change(base, nb, v->values, v->n, PB_STAT_MEDIAN,
-					 RESAMPLES, CI_LEVEL, name_seed(metric), &ci)) {
+					 RESAMPLES, CI_LEVEL, mx_hash64(metric), &ci)) {
 			v->has_ci = true;
 			v->ci.lo = 1 + ci.lo / 100;
 			v->ci.hi = 1 + ci.hi / 100;
@@ -464,7 +468,11 @@ static struct json_object *cell_json(const struct mx_matrix *m, size_t c)
 			json_object_object_add(run, "kernel", json_object_new_string(o->kernels[k]));
 			json_object_object_add(run, "round", json_object_new_int(r));
 			json_object_object_add(run, "status", json_object_new_string(state_name(x->state)));
-			mx_run_path(m->dir, o->kernels[k], cell->name, r, "json", path, sizeof(path));
+			if (m->machines && x->state == MX_OK)	/* --collect */
+				snprintf(path, sizeof(path), "%s", x->res->path);
+			else
+				mx_run_path(m->dir, o->kernels[k], cell->name, r, "json",
+					    path, sizeof(path));
 			json_object_object_add(run, "result", x->state == MX_OK ?
 					       json_object_new_string(path) : NULL);
 			if (x->state == MX_FAILED) {
