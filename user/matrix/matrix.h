@@ -179,6 +179,10 @@ size_t mx_pool_ratio(const struct mx_side *s, size_t n, unsigned resamples,
  * a ratio its own CI over its repeats. */
 void mx_value_pooled(const struct mx_matrix *m, size_t cell, size_t k,
 		     const char *metric, struct mx_value *v);
+/* matrix.json's per-machine figures of kernel k: {LABEL: {id, n,
+ * median, ratio}} (ratio within that machine, null without one). */
+struct json_object *mx_machines_json(const struct mx_matrix *m, size_t cell, size_t k,
+				     const char *metric);
 
 struct mx_outcome *mx_at(const struct mx_matrix *m, unsigned round,
 			 size_t kernel, size_t cell);

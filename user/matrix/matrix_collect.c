@@ -204,12 +204,7 @@ static void print_machines(const struct collect *c, bool json)
 	       c->found, c->found == 1 ? "" : "s", c->nmach, c->nmach == 1 ? "" : "s");
 	for (i = 0; i < c->nmach; i++)
 		printf("%s %s", i ? "," : "", c->mach[i].label);
-	printf("\n");
-	if (c->nmach > 1)
-		printf("several machines: each ratio is taken within one machine; shown are\n"
-		       "the median of the machines' medians, the median of their ratios and\n"
-		       "its 95%% CI bootstrapped over machines and their repeats\n");
-	printf("\n");
+	printf("\n\n");
 }
 
 static int collect_report(struct collect *c, struct mx_opts *o)

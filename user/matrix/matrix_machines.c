@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "matrix.h"
 #include "stats.h"
 
@@ -145,4 +147,26 @@ out:
 	free(per);
 	free(sides);
 	free(meds);
+}
+
+struct json_object *mx_machines_json(const struct mx_matrix *m, size_t cell, size_t k,
+				     const char *metric)
+{
+	struct json_object *all = json_object_new_object();
+	size_t i;
+
+	for (i = 0; i < m->nmachines; i++) {
+		struct json_object *o = json_object_new_object();
+		struct mx_value v;
+
+		mx_value(&m->machines[i].m, cell, k, metric, &v);
+		json_object_object_add(o, "id", json_object_new_string(m->machines[i].id));
+		json_object_object_add(o, "n", json_object_new_int((int)v.n));
+		json_object_object_add(o, "median", v.n ? json_object_new_double(v.median) : NULL);
+		json_object_object_add(o, "ratio", v.has_ratio && isfinite(v.ratio) ?
+				       json_object_new_double(v.ratio) : NULL);
+		json_object_object_add(all, m->machines[i].label, o);
+		mx_value_free(&v);
+	}
+	return all;
 }

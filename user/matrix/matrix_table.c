@@ -350,9 +350,14 @@ static void print_table(const struct mx_matrix *m, FILE *f)
 		o->nkernels, o->nkernels == 1 ? "" : "s", m->plan->ncells,
 		m->plan->ncells == 1 ? "" : "s", o->repeat, o->repeat == 1 ? "" : "s",
 		runs, failed, m->interrupted ? " (interrupted)" : "");
-	fprintf(f, "values: median over the repeats; ratio: to %s's median, with the\n"
-		"percentile-bootstrap 95%% CI of that ratio over the per-repeat values\n",
-		o->kernels[0]);
+	if (m->nmachines > 1)
+		fprintf(f, "values: median of the %zu machines' medians; ratio: to %s within each\n"
+			"machine, the median of those, with its 95%% CI bootstrapped over the\n"
+			"machines and their repeats\n", m->nmachines, o->kernels[0]);
+	else
+		fprintf(f, "values: median over the repeats; ratio: to %s's median, with the\n"
+			"percentile-bootstrap 95%% CI of that ratio over the per-repeat values\n",
+			o->kernels[0]);
 	for (k = 0; k < o->nkernels; k++) {
 		const struct mx_kernel_info *ki = &m->kinfo[k];
 		const struct pb_result *r0 = first_result(m, k);
@@ -510,6 +515,9 @@ static struct json_object *cell_json(const struct mx_matrix *m, size_t c)
 					json_object_object_add(ko, "ratio_ci95", NULL);
 				}
 			}
+			if (m->nmachines > 1)
+				json_object_object_add(ko, "machines",
+						       mx_machines_json(m, c, k, names[i]));
 			json_object_object_add(per, o->kernels[k], ko);
 			mx_value_free(&v);
 		}
@@ -551,6 +559,17 @@ struct json_object *mx_json(const struct mx_matrix *m)
 	for (i = 0; i < m->plan->ncells; i++)
 		json_object_array_add(a, cell_json(m, i));
 	json_object_object_add(j, "cells", a);
+	if (m->machines) {
+		a = json_object_new_array();
+		for (i = 0; i < m->nmachines; i++) {
+			sw = json_object_new_object();
+			json_object_object_add(sw, "id", json_object_new_string(m->machines[i].id));
+			json_object_object_add(sw, "label",
+					       json_object_new_string(m->machines[i].label));
+			json_object_array_add(a, sw);
+		}
+		json_object_object_add(j, "machines", a);
+	}
 	json_object_object_add(j, "failed", json_object_new_int((int)mx_failed_count(m)));
 	return j;
 }
