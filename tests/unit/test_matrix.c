@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 
 #include "helpers.h"
+#include "matrix_helpers.h"
 #include "matrix.h"
 #include "matrix_run.h"
 #include "peelbench.h"
@@ -26,27 +27,6 @@
 #include "stats.h"
 
 #define FX "tests/fixtures/"
-
-/* cmocka 1.1 has no double assertion: |a - b| <= eps, both printed. */
-#define assert_near(a, b, eps) do { \
-	double a_ = (a), b_ = (b); \
-	if (!(fabs(a_ - b_) <= (eps))) \
-		fail_msg("%s = %.17g, want %.17g", #a, a_, b_); \
-} while (0)
-
-static int parse(struct mx_opts *o, ...)
-{
-	char *argv[64];
-	int argc = 0;
-	va_list ap;
-
-	argv[argc++] = "matrix";
-	va_start(ap, o);
-	while ((argv[argc] = va_arg(ap, char *)))
-		argc++;
-	va_end(ap);
-	return mx_parse(argc, argv, o);
-}
 
 static void test_parse_options_and_run_args(void **state)
 {
