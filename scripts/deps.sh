@@ -13,6 +13,8 @@ pkgs=(
 	# tests: unit framework, TAP harness, statistics oracle, a private
 	# PostgreSQL server for the history store (initdb, pg_ctl)
 	libcmocka-dev perl python3 python3-scipy postgresql
+	# matrix cells under a job engine (tests/cli/cells.t), recipes' YAML
+	parallel python3-yaml
 	# VM runner: guest kernels come as .deb files, the guest is busybox
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd apt dpkg
 	ca-certificates curl
