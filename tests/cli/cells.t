@@ -14,7 +14,7 @@ export PB=$PWD/peelbench LC_ALL=C
 unset PEELBENCH_DB PEELBENCH_HISTORY PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE
 unset PEELBENCH_MACHINE_LABEL PEELBENCH_HOST_MACHINE FAKE_MACHINE FAKE_SPEED FAKE_JITTER
 . tests/lib/tap.bash
-plan 24
+plan 25
 require "$PB" scripts/cells/parallel-ssh.sh
 export PEELBENCH_MATRIX_VMRUN=$PWD/tests/fixtures/matrix/fake-vm-run
 export PEELBENCH_MATRIX_EXEC=$PWD/tests/fixtures/matrix/fake-peelbench
@@ -90,6 +90,15 @@ assert differ >= 1, "the noise should differ between the two runs"
 print("rows", sum(len(c["metrics"]) for c in a["cells"]))
 PY
 ok $? "--collect: the same cells, metrics and kernels as the single-process matrix; ratios within each other's CIs ($(tail -n 1 "$T/cmp"))" "$(cat "$T/cmp")"
+
+# The same plan's cells into an SQLite file, one after the other.
+for n in 3 1 2; do "$PB" matrix --cell $n --plan "$T/p.json" --db "$T/h.db" -o "$T/sq" \
+	>/dev/null 2>&1 || echo "cell $n failed" >> "$T/sq.err"; done
+"$PB" matrix --collect --plan "$T/p.json" --db "$T/h.db" --no-plot -o "$T/sqcol" > "$T/out" 2>&1
+rc=$?
+[ $rc = 0 ] && [ ! -e "$T/sq.err" ] && grep -q "($id): 6 results from 1 machine" "$T/out" &&
+	grep -Eq "^peel_per_s +1000/s +1500/s +1.50 \[" "$T/out"
+ok $? "SQLite: cells in any order, --collect: exit $rc, the table" "$(head -20 "$T/out")"
 
 # 3. A run that fails in cell 2 and a cell that never runs: reported, the
 # rest still make the table, exit 1.
