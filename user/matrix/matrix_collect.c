@@ -100,6 +100,7 @@ static int take(long long id, const char *json, void *ctx)
 	struct mx_machine *m;
 	char name[48];
 	long k, cell;
+	size_t i;
 	int round;
 
 	snprintf(name, sizeof(name), "history result %lld", id);
@@ -114,8 +115,7 @@ static int take(long long id, const char *json, void *ctx)
 		pb_result_free(r);
 		return 0;
 	}
-	size_t i = run_index(c, round, k, cell);
-
+	i = run_index(c, round, k, cell);
 	if (c->owner[i] >= 0) {	/* stored again: the newest counts */
 		struct mx_outcome *old = &c->mach[c->owner[i]].m.out[i];
 
