@@ -88,7 +88,7 @@ static int outer_setup(struct mx_run *w, struct mx_opts *o, char *defdir, size_t
 			pb_err("matrix: cannot create %s: %s", path, strerror(errno));
 			return PB_EXIT_RUNTIME;
 		}
-		w->m.kinfo[k].native = kernel_native(o->kernels[k]);
+		w->m.kinfo[k].native = !o->kpath[k].label[0] && kernel_native(o->kernels[k]);
 	}
 	if (!o->no_history) {
 		int ret = pb_history_open(o->db ? o->db : pb_history_default_path(), true, &w->h);
