@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "plot",    cmd_plot,    "draw gnuplot figures from result files" },
 	{ "export",  cmd_export,  "write result tables as CSV" },
 	{ "matrix",  cmd_matrix,  "run the benchmark across kernels and sweeps" },
+	{ "bisect",  cmd_bisect,  "find the first kernel release where a metric steps" },
 	{ NULL, NULL, NULL },
 };
 
