@@ -38,7 +38,8 @@ static void usage(FILE *f)
 	      "  --threshold PCT      smallest change that counts (default 5)\n"
 	      "  --alpha A            significance level (default 0.05)\n"
 	      "  -o FILE              the JSON report\n"
-	      "  other options        matrix's: --repeat N (default 3), --sweep, run options\n\n"
+	      "  other options        matrix's: --repeat N (default 5, at least 4), --sweep,\n"
+	      "                       run options\n\n"
 	      "exit: 0 found, 1 no step between the ends, 2 bad input\n", f);
 }
 
@@ -51,9 +52,11 @@ static const char *value(int argc, char **argv, int *i)
 	return argv[++*i];
 }
 
+static int check_repeat(struct bisect_opts *o, const char *repeat);
+
 static int parse(int argc, char **argv, struct bisect_opts *o)
 {
-	const char *v;
+	const char *v, *repeat = NULL;
 	int i;
 
 	*o = (struct bisect_opts){ .threshold = 5, .alpha = 0.05 };
@@ -88,12 +91,29 @@ static int parse(int argc, char **argv, struct bisect_opts *o)
 		} else if (i == 1 && a[0] != '-') {
 			o->metric = a;
 		} else {
+			if ((!strcmp(a, "--repeat") && i + 1 < argc) || !strncmp(a, "--repeat=", 9))
+				repeat = a[8] ? a + 9 : argv[i + 1];
 			o->args[o->nargs++] = a;
 		}
 	}
-
 	if (!o->metric || !o->good || !o->bad) {
 		pb_err("bisect: need METRIC, --good V1 and --bad V2; see 'peelbench bisect --help'");
+		return PB_EXIT_USAGE;
+	}
+	return check_repeat(o, repeat);
+}
+
+/* Mann-Whitney over 3 repeats a side cannot reach p < 0.05 (its smallest
+ * two-sided p is 0.1): at least 4, 5 unless told. */
+static int check_repeat(struct bisect_opts *o, const char *repeat)
+{
+	unsigned long long n;
+
+	if (!repeat) {
+		o->args[o->nargs++] = "--repeat";
+		o->args[o->nargs++] = "5";
+	} else if (pb_parse_u64(repeat, 0, 1000, &n) && n < 4) {
+		pb_err("bisect: --repeat %llu: compare's test needs at least 4 repeats a side", n);
 		return PB_EXIT_USAGE;
 	}
 	return 0;
