@@ -271,9 +271,18 @@ static void test_table_ratio_and_ci_from_fixtures(void **state)
 	assert_true(v.ci.lo <= v.ratio && v.ratio <= v.ci.hi && v.ci.lo < v.ci.hi);
 	mx_value_free(&v);
 
+	/* the kernels' configurations differ: said under the table */
+	json_object_object_add(mx_at(&m, 1, 0, 0)->res->env, "kernel_config",
+			       json_tokener_parse("{\"HZ\": \"250\", \"KASAN\": \"n\"}"));
+	json_object_object_add(mx_at(&m, 1, 1, 0)->res->env, "kernel_config",
+			       json_tokener_parse("{\"HZ\": \"1000\", \"KASAN\": \"n\"}"));
+	json_object_object_add(mx_at(&m, 1, 1, 0)->res->env, "cmdline",
+			       json_object_new_string("quiet"));
 	f = open_memstream(&buf, &len);
 	mx_print_table(&m, f);
 	fclose(f);
+	assert_non_null(strstr(buf, "\nkernel differences (env, against 6.1):\n"
+				    "  7.3: kernel_config (HZ: 250 -> 1000), cmdline (unknown in the first result)\n"));
 	snprintf(want, sizeof(want), "%.2f [%.2f, %.2f]", want_ratio, 1 + ci.lo / 100,
 		 1 + ci.hi / 100);
 	assert_non_null(strstr(buf, "phase.migrate.p50_ns"));
