@@ -158,11 +158,22 @@ fuzz: $(OUTPUT)/fuzz/fuzz_result
 # change it; the results go to results/bench-TIME.
 BENCH_KERNELS ?= 6.1,7.3
 BENCH_ARGS    ?=
+# Then one real bisect (docs/matrix.md#bisect): the first release between
+# BISECT_GOOD and BISECT_BAD (6.12, 6.16, 6.17: three guest kernels) where
+# BISECT_METRIC steps; "no step" (exit 1) is an answer too.  About 30
+# minutes per step on 2 loaded cores under TCG (5 repeats a side).
+BISECT_METRIC ?= phase.syscall.p50_ns
+BISECT_GOOD   ?= 6.12
+BISECT_BAD    ?= 6.17
 bench: all
 	$(call msg,BENCH,matrix $(BENCH_KERNELS))
 	$(Q)./peelbench matrix --kernels $(BENCH_KERNELS) --sweep backlog=0,1024 \
 		--repeat 3 --assocs 500 -o results/bench-$$(date +%Y%m%d-%H%M%S) \
 		$(BENCH_ARGS)
+	$(call msg,BENCH,bisect $(BISECT_METRIC) $(BISECT_GOOD)..$(BISECT_BAD))
+	$(Q)./peelbench bisect $(BISECT_METRIC) --good $(BISECT_GOOD) --bad $(BISECT_BAD) \
+		--assocs 300 -o results/bench-bisect-$$(date +%Y%m%d-%H%M%S).json; \
+		rc=$$?; [ $$rc -le 1 ] || exit $$rc
 
 # `make results`: the published findings, docs/results.md and docs/img/*.png
 # (scripts/results.sh: kernel matrix 6.1/6.12/7.3 with a backlog sweep, an

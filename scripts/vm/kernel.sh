@@ -157,20 +157,28 @@ pb_kernel_normalize() {
 # kernel and the machine are the same; only the decompressor and the
 # 16-bit setup code are left out.  PEELBENCH_VM_BOOT=bzimage boots vmlinuz.
 pb_kernel_pvh_ensure() {
-	local kdir=$1 m off
+	local kdir=$1
 	[ -f "$kdir/vmlinux" ] && return 0
 	grep -q '^CONFIG_PVH=y' "$kdir/config" 2>/dev/null || return 0
 	pb_progress "uncompressing $(basename "$kdir")"
-	for m in '\xfd7zXZ\x00 xz' '\x28\xb5\x2f\xfd zstd' '\x1f\x8b\x08 gzip'; do
-		off=$(LC_ALL=C grep -obUaP "${m% *}" "$kdir/vmlinuz" | head -n1 | cut -d: -f1)
-		[ -n "$off" ] || continue
-		tail -c +$((off + 1)) "$kdir/vmlinuz" | "${m#* }" -dc > "$kdir/.vmlinux.tmp" 2>/dev/null
-		# XEN_ELFNOTE_PHYS32_ENTRY (18): the PVH entry qemu looks for
-		if readelf -n "$kdir/.vmlinux.tmp" 2>/dev/null | grep -q 'note type: (0x00000012)'; then
-			mv "$kdir/.vmlinux.tmp" "$kdir/vmlinux"
-			break
-		fi
-	done
+	# XEN_ELFNOTE_PHYS32_ENTRY (18): the PVH entry qemu looks for
+	if pb_kernel_uncompress "$kdir/vmlinuz" "$kdir/.vmlinux.tmp" &&
+	   readelf -n "$kdir/.vmlinux.tmp" 2>/dev/null | grep -q 'note type: (0x00000012)'; then
+		mv "$kdir/.vmlinux.tmp" "$kdir/vmlinux"
+	fi
 	rm -f "$kdir/.vmlinux.tmp"
 	pb_progress_done
+}
+
+# The ELF kernel inside bzImage IN, into OUT: the first xz, zstd or gzip
+# stream that unpacks to an ELF file.
+pb_kernel_uncompress() {
+	local in=$1 out=$2 m off
+	for m in '\xfd7zXZ\x00 xz' '\x28\xb5\x2f\xfd zstd' '\x1f\x8b\x08 gzip'; do
+		off=$(LC_ALL=C grep -obUaP "${m% *}" "$in" | head -n1 | cut -d: -f1)
+		[ -n "$off" ] || continue
+		tail -c +$((off + 1)) "$in" | "${m#* }" -dc > "$out" 2>/dev/null
+		[ "$(head -c4 "$out" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] && return 0
+	done
+	return 1
 }

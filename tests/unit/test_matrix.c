@@ -251,9 +251,18 @@ static void test_table_ratio_and_ci_from_fixtures(void **state)
 	assert_true(v.ci.lo <= v.ratio && v.ratio <= v.ci.hi && v.ci.lo < v.ci.hi);
 	mx_value_free(&v);
 
+	/* the kernels' configurations differ: said under the table */
+	json_object_object_add(mx_at(&m, 1, 0, 0)->res->env, "kernel_config",
+			       json_tokener_parse("{\"HZ\": \"250\", \"KASAN\": \"n\"}"));
+	json_object_object_add(mx_at(&m, 1, 1, 0)->res->env, "kernel_config",
+			       json_tokener_parse("{\"HZ\": \"1000\", \"KASAN\": \"n\"}"));
+	json_object_object_add(mx_at(&m, 1, 1, 0)->res->env, "cmdline",
+			       json_object_new_string("quiet"));
 	f = open_memstream(&buf, &len);
 	mx_print_table(&m, f);
 	fclose(f);
+	assert_non_null(strstr(buf, "\nkernel differences (env, against 6.1):\n"
+				    "  7.3: kernel_config (HZ: 250 -> 1000), cmdline (unknown in the first result)\n"));
 	snprintf(want, sizeof(want), "%.2f [%.2f, %.2f]", want_ratio, 1 + ci.lo / 100,
 		 1 + ci.hi / 100);
 	assert_non_null(strstr(buf, "phase.migrate.p50_ns"));
@@ -317,6 +326,56 @@ static void test_batch_argv(void **state)
 	assert_null(mx_batch_argv(&w, 1, 0, true, runner, sizeof(runner), strs, 8));
 	unsetenv("PEELBENCH_MATRIX_VMRUN");
 	pb.root = root;
+	mx_opts_free(&o);
+}
+
+/* Kernels given as paths: labels from their names, the runner told to
+ * boot the files, refusals of what is none of the three forms. */
+static void test_kernel_paths(void **state)
+{
+	const char *root = pb.root;
+	struct mx_run w = { 0 };
+	struct mx_opts o;
+	char runner[256], strs[1024], **a;
+
+	assert_int_equal(parse(&o, "--kernels",
+			       "6.1,/k/vmlinuz:/k/mods/,/d/linux-image-6.1_1_amd64.deb,tests", NULL), 0);
+	assert_int_equal(o.nkernels, 4);
+	assert_string_equal(o.kernels[1], "mods");
+	assert_string_equal(o.kpath[1].image, "/k/vmlinuz");
+	assert_string_equal(o.kpath[1].modules, "/k/mods/");
+	assert_string_equal(o.kernels[2], "linux-image-6.1_1_amd64");
+	assert_string_equal(o.kpath[2].deb, "/d/linux-image-6.1_1_amd64.deb");
+	assert_null(o.kpath[0].image);
+	assert_string_equal(o.kernels[3], "tests");	/* a plain name: a version */
+	pb.root = "/R";
+	setenv("PEELBENCH_MATRIX_VMRUN", "/fake/vm-run", 1);
+	w.o = &o;
+	snprintf(w.dir, sizeof(w.dir), "/d");
+	snprintf(w.mem, sizeof(w.mem), "2048");
+	a = mx_batch_argv(&w, 1, 1, false, runner, sizeof(runner), strs, sizeof(strs));
+	assert_string_equal(a[5], "--kernel-image");
+	assert_string_equal(a[6], "/k/vmlinuz");
+	assert_string_equal(a[7], "--modules");
+	assert_string_equal(a[8], "/k/mods/");
+	assert_string_equal(a[9], "--");
+	assert_string_equal(a[13], "mods");
+	free(a);
+	a = mx_batch_argv(&w, 1, 2, false, runner, sizeof(runner), strs, sizeof(strs));
+	assert_string_equal(a[5], "--deb");
+	assert_string_equal(a[7], "--");
+	free(a);
+	unsetenv("PEELBENCH_MATRIX_VMRUN");
+	pb.root = root;
+	mx_opts_free(&o);
+	/* a build tree: its bzImage, the tree as the modules */
+	assert_int_equal(parse(&o, "--kernels", "6.1,tests/", NULL), 0);
+	assert_string_equal(o.kernels[1], "tests");
+	assert_string_equal(o.kpath[1].image, "tests//arch/x86/boot/bzImage");
+	mx_opts_free(&o);
+	assert_int_equal(parse(&o, "--kernels", "6.1,./Makefile", NULL), PB_EXIT_USAGE);
+	mx_opts_free(&o);
+	assert_int_equal(parse(&o, "--kernels", "/a/b:/x/mods,/c:/y/mods", NULL), PB_EXIT_USAGE);
 	mx_opts_free(&o);
 }
 
@@ -508,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_order_interleaves_rounds),
 		cmocka_unit_test(test_table_ratio_and_ci_from_fixtures),
 		cmocka_unit_test(test_batch_argv),
+		cmocka_unit_test(test_kernel_paths),
 		cmocka_unit_test(test_inner_runs_every_cell_and_records_its_exit),
 		cmocka_unit_test(test_batch_charges_cells_from_status_and_guest),
 		cmocka_unit_test(test_pooled_result_is_the_median_of_the_repeats),

@@ -111,7 +111,7 @@ static uint64_t name_seed(const char *s)
 	return h;
 }
 
-static enum pb_verdict judge(const struct pb_comparison *c, const struct pb_metric_cmp *m)
+static enum pb_verdict judge(double threshold, double alpha, const struct pb_metric_cmp *m)
 {
 	int dir = pb_metric_direction(m->name);
 	bool past, significant, separated, worse;
@@ -120,15 +120,27 @@ static enum pb_verdict judge(const struct pb_comparison *c, const struct pb_metr
 		return PB_V_UNTESTED;
 	if (isnan(m->change))
 		return PB_V_NO_CHANGE;
-	past = fabs(m->change) >= c->threshold;
+	past = fabs(m->change) >= threshold;
 	separated = m->change > 0 ? m->ci.lo > 0 : m->ci.hi < 0;
-	significant = m->mwu.p < c->alpha;
+	significant = m->mwu.p < alpha;
 	if (!past || !significant || !separated)
 		return PB_V_NO_CHANGE;
 	if (!dir)
 		return PB_V_CHANGED;
 	worse = (dir < 0) == (m->change > 0);
 	return worse ? PB_V_REGRESSION : PB_V_IMPROVEMENT;
+}
+
+void pb_metric_test(struct pb_metric_cmp *m, const double *vb, size_t nb,
+		    const double *vn, size_t nn, enum pb_stat stat, double threshold,
+		    double alpha)
+{
+	m->nb = nb;
+	m->nn = nn;
+	m->tested = nb >= 2 && nn >= 2 && !pb_mann_whitney(vb, nb, vn, nn, &m->mwu) &&
+		    !pb_bootstrap_change(vb, nb, vn, nn, stat, PB_CMP_RESAMPLES,
+					 PB_CMP_CI_LEVEL, name_seed(m->name), &m->ci);
+	m->verdict = judge(threshold, alpha, m);
 }
 
 /* The values a metric's test runs on: raw samples when both results have
@@ -156,14 +168,9 @@ static void compare_metric(struct pb_comparison *c, struct pb_metric_cmp *m)
 		if (m->nb || m->nn)
 			snprintf(m->source, sizeof(m->source), "rounds");
 	}
-	if (m->nb >= 2 && m->nn >= 2 &&
-	    !pb_mann_whitney(vb, m->nb, vn, m->nn, &m->mwu) &&
-	    !pb_bootstrap_change(vb, m->nb, vn, m->nn, stat, PB_CMP_RESAMPLES,
-				 PB_CMP_CI_LEVEL, name_seed(m->name), &m->ci))
-		m->tested = true;
+	pb_metric_test(m, vb, m->nb, vn, m->nn, stat, c->threshold, c->alpha);
 	free(vb);
 	free(vn);
-	m->verdict = judge(c, m);
 	if (m->verdict == PB_V_REGRESSION)
 		c->regressions++;
 	else if (m->verdict == PB_V_IMPROVEMENT)

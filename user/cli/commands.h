@@ -16,5 +16,6 @@ int cmd_history(int argc, char **argv);	/* SQLite store, change points */
 int cmd_plot(int argc, char **argv);	/* gnuplot figures */
 int cmd_export(int argc, char **argv);	/* CSV tables */
 int cmd_matrix(int argc, char **argv);	/* kernels x sweeps */
+int cmd_bisect(int argc, char **argv);	/* first release where a metric steps */
 
 #endif

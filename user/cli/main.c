@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "plot",    cmd_plot,    "draw gnuplot figures from result files" },
 	{ "export",  cmd_export,  "write result tables as CSV" },
 	{ "matrix",  cmd_matrix,  "run the benchmark across kernels and sweeps" },
+	{ "bisect",  cmd_bisect,  "find the first kernel release where a metric steps" },
 	{ NULL, NULL, NULL },
 };
 
@@ -65,6 +66,13 @@ static const struct pb_opt global_opts[] = {
 	  "the same, booted from local kernel packages: a\n"
 	  "linux-image .deb and the packages it needs\n"
 	  "(repeatable)"),
+	PB_OPT(PB_OPT_STRING, 0, "vm-kernel-image", O(vm.image), "FILE",
+	  "the same, booted from a kernel build: a bzImage\n"
+	  "(or a vmlinux with a PVH entry), with\n"
+	  "--vm-modules DIR: its modules_install tree\n"
+	  "(INSTALL_MOD_PATH) or its build tree"),
+	PB_OPT(PB_OPT_STRING, 0, "vm-modules", O(vm.modules), "DIR",
+	  "the modules of --vm-kernel-image"),
 	PB_OPT(PB_OPT_FLAG, 0, "vm-allow-unverified", O(vm.allow_unverified), NULL,
 	  "also boot a kernel whose packages only the\n"
 	  "archive's pool still has (no signed checksum)"),
@@ -88,7 +96,8 @@ static const char *global_head(void)
 	size_t n;
 
 	n = (size_t)snprintf(buf, sizeof(buf), "%s",
-		"usage: peelbench [-v] [--vm VERSION | --vm-deb FILE...] [--vm-mem MIB]\n"
+		"usage: peelbench [-v] [--vm VERSION | --vm-deb FILE...\n"
+		"                 | --vm-kernel-image FILE --vm-modules DIR] [--vm-mem MIB]\n"
 		"                 [--vm-timeout SECONDS] [--vm-allow-unverified]\n"
 		"                 [--machine-label LABEL] [COMMAND] [ARGS...]\n\n"
 		"Measures what sctp_peeloff(3) costs the kernel.  With no COMMAND: run.\n\n");
@@ -142,7 +151,7 @@ int main(int argc, char **argv)
 	/* Results written in a guest name the host they ran on. */
 	pb_machine_export();
 	optind = first;
-	if (g.vm.version || g.vm.debs.n) {
+	if (vm_wanted(&g.vm)) {
 		vm_share_for_args(&g.vm, argc - optind, argv + optind);
 		return vm_exec(&g.vm, argc - optind, argv + optind);
 	}

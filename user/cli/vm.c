@@ -13,6 +13,21 @@
 #include "peelbench.h"
 #include "vm.h"
 
+/* "FLAG VALUE" at args[n] when there is a value; the new count. */
+static int push_opt(char **args, int n, const char *flag, const char *val)
+{
+	if (!val)
+		return n;
+	args[n++] = (char *)flag;
+	args[n++] = (char *)val;
+	return n;
+}
+
+bool vm_wanted(const struct vm_opts *vm)
+{
+	return vm->version || vm->debs.n || vm->image || vm->modules;
+}
+
 int vm_exec(const struct vm_opts *vm, int argc, char **argv)
 {
 	char runner[PATH_MAX], self[PATH_MAX];
@@ -21,34 +36,22 @@ int vm_exec(const struct vm_opts *vm, int argc, char **argv)
 
 	snprintf(runner, sizeof(runner), "%s/scripts/vm-run", pb.root);
 	snprintf(self, sizeof(self), "%s/peelbench", pb.root);
-	args = calloc(argc + 18 + 2 * PB_OPT_LIST_MAX, sizeof(*args));
+	args = calloc(argc + 24 + pb.verbose + 2 * PB_OPT_LIST_MAX, sizeof(*args));
 	if (!args) {
 		pb_err("out of memory");
 		return PB_EXIT_RUNTIME;
 	}
 	args[n++] = runner;
-	if (vm->mem) {
-		args[n++] = "--mem";
-		args[n++] = (char *)vm->mem;
-	}
-	if (vm->timeout) {
-		args[n++] = "--timeout";
-		args[n++] = (char *)vm->timeout;
-	}
-	if (vm->share) {
-		args[n++] = "--share";
-		args[n++] = (char *)vm->share;
-	}
-	if (vm->share2) {
-		args[n++] = "--share";
-		args[n++] = (char *)vm->share2;
-	}
+	n = push_opt(args, n, "--mem", vm->mem);
+	n = push_opt(args, n, "--timeout", vm->timeout);
+	n = push_opt(args, n, "--share", vm->share);
+	n = push_opt(args, n, "--share", vm->share2);
+	n = push_opt(args, n, "--kernel-image", vm->image);
+	n = push_opt(args, n, "--modules", vm->modules);
 	if (vm->allow_unverified)
 		args[n++] = "--allow-unverified";
-	for (i = 0; i < (int)vm->debs.n; i++) {
-		args[n++] = "--deb";
-		args[n++] = (char *)vm->debs.v[i];
-	}
+	for (i = 0; i < (int)vm->debs.n; i++)
+		n = push_opt(args, n, "--deb", vm->debs.v[i]);
 	if (vm->version)
 		args[n++] = (char *)vm->version;
 	args[n++] = "--";

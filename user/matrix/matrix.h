@@ -32,6 +32,14 @@ struct mx_sweep {
 struct mx_opts {
 	const char *kernels[MX_MAX_KERNELS];	/* "6.1", "7.3", "host", ... */
 	size_t nkernels;
+	/* a kernel given as a path (mx_kernel_path): what the VM runner boots
+	 * instead of a version, NULLs for a version; kernels[k] is then a
+	 * label made from the path */
+	struct mx_kpath {
+		const char *deb, *image, *modules;
+		char label[64];
+		char tree_image[512];	/* a build tree's bzImage */
+	} kpath[MX_MAX_KERNELS];
 	struct mx_sweep sweeps[MX_MAX_SWEEPS];
 	size_t nsweeps;
 	unsigned repeat;		/* runs of every (kernel, cell) */
@@ -54,6 +62,13 @@ struct mx_opts {
 	/* storage behind the pointers above */
 	char *buf[MX_MAX_SWEEPS + 1];
 };
+
+/* A --kernels entry with a '/': FILE.deb (a kernel package), IMAGE:DIR
+ * (a kernel image and its modules tree) or a kernel build tree DIR
+ * (DIR/arch/x86/boot/bzImage and DIR's modules).  Fills kp (pointers into
+ * tok, which is modified) with a label from the file or folder name;
+ * returns 0, or PB_EXIT_USAGE after one line. */
+int mx_kernel_path(char *tok, struct mx_kpath *kp);
 
 /* Parse `matrix` options (argv[0] is the command name).  Options that
  * are not the matrix's own are run options, kept in order: "--name

@@ -103,7 +103,17 @@ char **mx_batch_argv(const struct mx_run *w, unsigned round, size_t k, bool nati
 			a[n++] = "--timeout";
 			a[n++] = (char *)o->vm_timeout;
 		}
-		a[n++] = (char *)o->kernels[k];
+		if (o->kpath[k].deb) {
+			a[n++] = "--deb";
+			a[n++] = (char *)o->kpath[k].deb;
+		} else if (o->kpath[k].image) {
+			a[n++] = "--kernel-image";
+			a[n++] = (char *)o->kpath[k].image;
+			a[n++] = "--modules";
+			a[n++] = (char *)o->kpath[k].modules;
+		} else {
+			a[n++] = (char *)o->kernels[k];
+		}
 		a[n++] = "--";
 	}
 	a[n++] = KEEP("%s/peelbench", pb.root);

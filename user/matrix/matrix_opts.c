@@ -3,9 +3,11 @@
  * opts.h) gives the parse and the help's option lines; options that are
  * not the matrix's own are run options, handed to every `peelbench run`
  * as they were written. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "matrix.h"
 #include "opts.h"
@@ -27,6 +29,63 @@ static bool plain_name(const char *s, const char *extra)
 	return true;
 }
 
+static bool is_dir(const char *p)
+{
+	struct stat st;
+
+	return !stat(p, &st) && S_ISDIR(st.st_mode);
+}
+
+/* The label of a path kernel: the name of its last part (without ".deb"),
+ * its characters outside plain_name's made '-'. */
+static void path_label(const char *path, char *out, size_t size)
+{
+	const char *b;
+	size_t len, i;
+
+	len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	for (b = path + len; b > path && b[-1] != '/'; b--)
+		;
+	len -= (size_t)(b - path);
+	if (len > 4 && !strncmp(b + len - 4, ".deb", 4))
+		len -= 4;
+	if (len >= size)
+		len = size - 1;
+	for (i = 0; i < len; i++)
+		out[i] = isalnum((unsigned char)b[i]) || strchr("._-", b[i]) ? b[i] : '-';
+	out[len] = '\0';
+	if (!len || out[0] == '.' || out[0] == '-')
+		out[0] = 'k';
+}
+
+int mx_kernel_path(char *tok, struct mx_kpath *kp)
+{
+	char *colon = strrchr(tok, ':');
+	size_t len = strlen(tok);
+
+	memset(kp, 0, sizeof(*kp));
+	if (colon) {
+		*colon = '\0';
+		kp->image = tok;
+		kp->modules = colon + 1;
+		path_label(kp->modules, kp->label, sizeof(kp->label));
+	} else if (len > 4 && !strcmp(tok + len - 4, ".deb")) {
+		kp->deb = tok;
+		path_label(tok, kp->label, sizeof(kp->label));
+	} else if (is_dir(tok)) {
+		snprintf(kp->tree_image, sizeof(kp->tree_image), "%s/arch/x86/boot/bzImage", tok);
+		kp->image = kp->tree_image;
+		kp->modules = tok;
+		path_label(tok, kp->label, sizeof(kp->label));
+	} else {
+		pb_err("matrix: --kernels: '%s': a path is FILE.deb, IMAGE:MODULES_DIR or a kernel build tree", tok);
+		return PB_EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int parse_kernels(struct mx_opts *o, const char *arg)
 {
 	char *s, *tok, *save = NULL;
@@ -37,14 +96,22 @@ static int parse_kernels(struct mx_opts *o, const char *arg)
 	if (!s)
 		return PB_EXIT_RUNTIME;
 	o->nkernels = 0;
+	memset(o->kpath, 0, sizeof(o->kpath));
 	for (tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!plain_name(tok, "._-")) {
+		if (strchr(tok, '/') && o->nkernels < MX_MAX_KERNELS) {
+			struct mx_kpath *kp = &o->kpath[o->nkernels];
+
+			if (mx_kernel_path(tok, kp))
+				return PB_EXIT_USAGE;
+			tok = kp->label;
+		} else if (!plain_name(tok, "._-")) {
 			pb_err("matrix: --kernels: '%s' is not a kernel version (6.1, 7.3, host, ...)", tok);
 			return PB_EXIT_USAGE;
 		}
 		for (i = 0; i < o->nkernels; i++)
 			if (!strcmp(o->kernels[i], tok)) {
-				pb_err("matrix: --kernels: '%s' is given twice", tok);
+				pb_err("matrix: --kernels: '%s' is given twice%s", tok,
+				       o->kpath[o->nkernels].label[0] ? " (a path's label: its last part)" : "");
 				return PB_EXIT_USAGE;
 			}
 		if (o->nkernels == MX_MAX_KERNELS) {
@@ -272,7 +339,9 @@ static const char *const run_flags[] = { "no-trace", NULL };
 #define O(field) PB_OPT_OFF(struct mx_opts, field)
 static const struct pb_opt mx_opt_table[] = {
 	PB_OPT(PB_OPT_CALL, 0, "kernels", 0, "LIST",
-	  "kernels to compare; the first is the baseline", .call = set_kernels),
+	  "kernels to compare; the first is the baseline: a\n"
+	  "version, or a path: FILE.deb, IMAGE:MODULES_DIR\n"
+	  "or a kernel build tree", .call = set_kernels),
 	PB_OPT(PB_OPT_CALL, 0, "sweep", 0, "KEY=V1,...",
 	  "a run option and its values (up to " MX_STR(MX_MAX_SWEEPS) " sweeps)",
 	  .call = set_sweep),

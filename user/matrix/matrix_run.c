@@ -90,7 +90,7 @@ int mx_outer_setup(struct mx_run *w, struct mx_opts *o, char *defdir, size_t siz
 			pb_err("matrix: cannot create %s: %s", path, strerror(errno));
 			return PB_EXIT_RUNTIME;
 		}
-		w->m.kinfo[k].native = kernel_native(o->kernels[k]);
+		w->m.kinfo[k].native = !o->kpath[k].label[0] && kernel_native(o->kernels[k]);
 	}
 	if (o->vm_mem)
 		mx_strf(w->mem, sizeof(w->mem), "%s", o->vm_mem);

@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "kenv.h"
 #include "matrix.h"
 #include "peelbench.h"
 #include "phase.h"
@@ -313,6 +314,28 @@ static void print_cell(const struct mx_matrix *m, size_t cell, FILE *f)
 
 static void print_table(const struct mx_matrix *m, FILE *f);
 
+/* Under the table: how each kernel's configuration, command line and
+ * mitigations differ from the first kernel's (env of their first
+ * results), one line each, as compare warns of them. */
+static void print_kenv_differences(const struct mx_matrix *m, FILE *f)
+{
+	const struct mx_opts *o = m->plan->o;
+	const struct pb_result *base = first_result(m, 0), *r;
+	bool head = false;
+	char *d;
+	size_t k;
+
+	for (k = 1; base && k < o->nkernels; k++) {
+		if (!(r = first_result(m, k)) || !(d = kenv_differences(base->env, r->env)))
+			continue;
+		if (!head)
+			fprintf(f, "\nkernel differences (env, against %s):\n", o->kernels[0]);
+		head = true;
+		fprintf(f, "  %s: %s\n", o->kernels[k], d);
+		free(d);
+	}
+}
+
 /* The table's columns are padded: print it without trailing blanks. */
 void mx_print_table(const struct mx_matrix *m, FILE *f)
 {
@@ -384,6 +407,7 @@ static void print_table(const struct mx_matrix *m, FILE *f)
 	}
 	for (c = 0; c < m->plan->ncells; c++)
 		print_cell(m, c, f);
+	print_kenv_differences(m, f);
 	if (!failed)
 		return;
 	fprintf(f, "\nfailed runs:\n");

@@ -2,6 +2,7 @@
 /* The running kernel's configuration, command line and mitigations for a
  * result's env, and how two results differ in them. */
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ static const char *const config_prefixes[] = {
 
 static const char *const kenv_keys[] = {
 	"kernel_config", "kernel_config_from", "cmdline", "mitigations", "kernel_source",
+	"kernel_build_id", "uname_v",
 };
 
 #define VULN_DIR "/sys/devices/system/cpu/vulnerabilities"
@@ -162,8 +164,72 @@ static struct json_object *source_probe(void)
 	return o;
 }
 
+/* The GNU build id among the ELF notes of NOTES (Elf64_Nhdr: namesz,
+ * descsz, type, then name and desc, each padded to 4 bytes), in hex into
+ * out; false when there is none. */
+bool kenv_notes_build_id(const unsigned char *notes, size_t len, char *out, size_t size)
+{
+	size_t off = 0, i;
+
+	while (off + 12 <= len) {
+		uint32_t nsz, dsz, type;
+		size_t name, desc, next;
+
+		memcpy(&nsz, notes + off, 4);
+		memcpy(&dsz, notes + off + 4, 4);
+		memcpy(&type, notes + off + 8, 4);
+		name = off + 12;
+		desc = name + ((nsz + 3) & ~3u);
+		next = desc + ((dsz + 3) & ~3u);
+		if (next > len || desc + dsz > len)
+			return false;
+		if (type == 3 && nsz == 4 && !memcmp(notes + name, "GNU", 4) && dsz &&
+		    2 * dsz < size) {	/* NT_GNU_BUILD_ID */
+			for (i = 0; i < dsz; i++)
+				snprintf(out + 2 * i, 3, "%02x", notes[desc + i]);
+			return true;
+		}
+		off = next;
+	}
+	return false;
+}
+
+/* {"id": HEX, "kind": "gnu-build-id", "from": WHERE}: from the running
+ * kernel's notes (/sys/kernel/notes), else what scripts/vm-run found in
+ * the image it booted (PEELBENCH_KERNEL_BUILD_ID, "KIND HEX": a sha256 of
+ * the image when it has no build id).  NULL when neither is there. */
+static struct json_object *build_id_probe(void)
+{
+	const char *vm = getenv("PEELBENCH_KERNEL_BUILD_ID");
+	unsigned char notes[4096];
+	char id[129], kind[32];
+	struct json_object *o;
+	size_t n = 0;
+	FILE *f = fopen("/sys/kernel/notes", "rb");
+
+	if (f) {
+		n = fread(notes, 1, sizeof(notes), f);
+		fclose(f);
+	}
+	if (n && kenv_notes_build_id(notes, n, id, sizeof(id))) {
+		snprintf(kind, sizeof(kind), "gnu-build-id");
+		vm = "/sys/kernel/notes";
+	} else if (vm && sscanf(vm, "%31s %128s", kind, id) == 2) {
+		vm = "image";
+	} else {
+		return NULL;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(id));
+	json_object_object_add(o, "kind", json_object_new_string(kind));
+	json_object_object_add(o, "from", json_object_new_string(vm));
+	return o;
+}
+
 void kenv_add(struct json_object *env)
 {
+	struct json_object *id = build_id_probe();
+	struct utsname u;
 	const char *from;
 	struct json_object *config = config_probe(&from), *src = source_probe();
 
@@ -173,6 +239,10 @@ void kenv_add(struct json_object *env)
 	json_object_object_add(env, "mitigations", mitigations_probe());
 	if (src)
 		json_object_object_add(env, "kernel_source", src);
+	if (id)
+		json_object_object_add(env, "kernel_build_id", id);
+	if (!uname(&u))
+		json_object_object_add(env, "uname_v", json_object_new_string(u.version));
 }
 
 bool kenv_key(const char *key)

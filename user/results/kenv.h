@@ -8,6 +8,7 @@
 #define PEELBENCH_KENV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct json_object;
 
@@ -16,9 +17,14 @@ struct json_object;
  * when PATH cannot be read. */
 struct json_object *kenv_config_read(const char *path);
 
-/* Adds kernel_config, kernel_config_from, cmdline, mitigations and (in a
- * vm-run guest) kernel_source to the env object. */
+/* Adds kernel_config, kernel_config_from, cmdline, mitigations,
+ * kernel_build_id (when known), uname_v and (in a vm-run guest)
+ * kernel_source to the env object. */
 void kenv_add(struct json_object *env);
+
+/* The GNU build id (NT_GNU_BUILD_ID) among LEN bytes of ELF notes, as
+ * /sys/kernel/notes has them, in hex into out; false without one. */
+bool kenv_notes_build_id(const unsigned char *notes, size_t len, char *out, size_t size);
 
 /* The env keys kenv_add writes: compared by kenv_differences, not by the
  * exact equality the rest of env needs. */
