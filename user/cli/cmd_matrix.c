@@ -4,10 +4,32 @@
  * are the matrix library's (user/matrix: matrix.h, matrix_run.h); this
  * is the command's entry: parse, then the outer matrix on the host or,
  * with --inner, one kernel's cells of one round in its guest. */
+#include <stdlib.h>
+
 #include "commands.h"
 #include "matrix.h"
 #include "matrix_run.h"
 #include "peelbench.h"
+
+/* Every cell's run options, as run will check them in each guest: a bad
+ * value is one line before the first boot, not one failure per run. */
+static int check_cells(const struct mx_opts *o)
+{
+	struct mx_plan plan;
+	const char **args;
+	size_t c, n;
+	int ret;
+
+	if ((ret = mx_plan_build(o, &plan)))
+		return ret;
+	for (c = 0; c < plan.ncells && !ret; c++) {
+		n = mx_cell_args(&plan, c, &args);
+		ret = args ? run_args_check((int)n, args) : PB_EXIT_RUNTIME;
+		free(args);
+	}
+	mx_plan_free(&plan);
+	return ret;
+}
 
 int cmd_matrix(int argc, char **argv)
 {
@@ -17,6 +39,10 @@ int cmd_matrix(int argc, char **argv)
 	if (ret) {
 		mx_opts_free(&o);
 		return ret < 0 ? PB_EXIT_OK : ret;
+	}
+	if (!o.inner && (ret = check_cells(&o))) {
+		mx_opts_free(&o);
+		return ret;
 	}
 	ret = o.inner ? mx_inner_main(&o) : mx_outer_main(&o);
 	mx_opts_free(&o);

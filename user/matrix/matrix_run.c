@@ -28,7 +28,7 @@
 
 volatile sig_atomic_t mx_interrupted;
 
-static void on_sigint(int sig)
+static void on_stop(int sig)
 {
 	mx_interrupted = 1;
 }
@@ -98,9 +98,10 @@ static int outer_setup(struct mx_run *w, struct mx_opts *o, char *defdir, size_t
 	}
 	if (o->vm_mem)
 		mx_strf(w->mem, sizeof(w->mem), "%s", o->vm_mem);
-	else	/* as `run` sizes its own guest: both ends of every association
-		 * live in the guest's kernel */
-		mx_strf(w->mem, sizeof(w->mem), "%llu", 2048 + mx_max_number(o, "assocs") / 10);
+	else	/* as `run` sizes its own guest */
+		mx_strf(w->mem, sizeof(w->mem), "%llu", pb_guest_mem_mib(mx_max_number(o, "assocs")));
+	/* the runner's out-of-memory line in a batch log names our option */
+	setenv("PEELBENCH_VM_MEM_OPT", "--vm-mem", 1);
 	return 0;
 }
 
@@ -108,7 +109,6 @@ static int outer_setup(struct mx_run *w, struct mx_opts *o, char *defdir, size_t
  * `run` refused the options. */
 static int run_batches(struct mx_run *w, size_t nout)
 {
-	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
 	struct mx_step *steps = calloc(nout, sizeof(*steps));
 	size_t i, nsteps;
 	int ret = 0;
@@ -120,9 +120,7 @@ static int run_batches(struct mx_run *w, size_t nout)
 	w->total = nout;
 	w->tty = isatty(STDERR_FILENO);
 	w->t0 = mx_now();
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	pb_catch_stop_signals(on_stop);
 	/* a batch: the steps of one kernel in one round, all its cells in
 	 * the guest's one boot */
 	nsteps = mx_order(w->m.plan, steps);
@@ -134,8 +132,7 @@ static int run_batches(struct mx_run *w, size_t nout)
 	}
 	free(steps);
 	mx_progress_clear(w);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	pb_release_stop_signals();
 	return ret;
 }
 
