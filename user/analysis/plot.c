@@ -397,6 +397,8 @@ static int load_results(const char *const *files, size_t nfiles,
 	for (*n = 0; *n < nfiles; (*n)++)
 		if ((ret = pb_result_load(files[*n], &rs[*n])))
 			return ret;
+	if ((ret = pb_export_tags_distinct(rs, *n, "plot")))
+		return ret;
 	for (i = 0; i < *n; i++)
 		if (!quote_safe(rs[i]->tag) || strchr(rs[i]->tag, ' ')) {
 			pb_err("plot: %s: file names with quotes or spaces cannot be plotted",
