@@ -158,7 +158,9 @@ pb_run_verdict() {
 		# when the command's own status hides it (a pipeline, a child).
 		if grep -q 'Out of memory' "$con" 2>/dev/null; then
 			line=$(grep -a -m1 'Out of memory' "$con" | tr -d '\r' | sed 's/^\[[^]]*\] *//')
-			pb_err "guest ran out of memory with --mem $PB_MEM (command exit status $status): $line"
+			# peelbench names its own option (--vm-mem); twice the
+			# size is what to try next
+			pb_err "guest ran out of memory with ${PEELBENCH_VM_MEM_OPT:---mem} $PB_MEM (command exit status $status; try ${PEELBENCH_VM_MEM_OPT:---mem} $((PB_MEM * 2))): $line"
 			pb_run_console_tail
 			return "$PB_EXIT_GUEST"
 		fi

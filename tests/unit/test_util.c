@@ -7,6 +7,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "commands.h"
+#include "helpers.h"
 #include "peelbench.h"
 
 static void test_parse_u64_accepts_counts_and_suffixes(void **state)
@@ -90,6 +92,63 @@ static void test_fmt_ns(void **state)
 	assert_string_equal(pb_fmt_ns(999, tight, b, sizeof(b)), "999ns");
 }
 
+/* One rule for the guest of a run, whichever path boots it: 2048 MiB
+ * plus a tenth of a MiB per association, never past --vm-mem's top. */
+static void test_guest_mem_rule(void **state)
+{
+	char *dflt[] = { "--repeat", "1" };
+	char *big[] = { "--backlog", "5", "--assocs", "100k" };
+	char *eq[] = { "--assocs=30000", "--", "--assocs", "5" };
+	char *bad[] = { "--assocs", "-5" };
+
+	assert_int_equal(pb_guest_mem_mib(0), 2048);
+	assert_int_equal(pb_guest_mem_mib(10000), 3048);
+	assert_int_equal(pb_guest_mem_mib(100000), 12048);
+	assert_int_equal(pb_guest_mem_mib(~0ULL), PB_VM_MEM_MAX);
+	/* --vm's path reads run's --assocs as run would */
+	assert_int_equal(run_args_guest_mem(2, dflt), 3048);	/* default 10,000 */
+	assert_int_equal(run_args_guest_mem(4, big), 12048);
+	assert_int_equal(run_args_guest_mem(4, eq), 5048);	/* not after "--" */
+	assert_int_equal(run_args_guest_mem(2, bad), 3048);	/* the guest says why */
+}
+
+/* Errors stay one line: control characters are escaped, the rest kept. */
+static void test_escape_and_one_line_errors(void **state)
+{
+	struct capture c;
+	char out[64], err[256];
+
+	pb_escape("a\nb\tc\rd\x1b[0m\x7f\xc3\xa9", out, sizeof(out));
+	assert_string_equal(out, "a\\nb\\tc\\rd\\x1b[0m\\x7f\xc3\xa9");
+	pb_escape("\x01\x01\x01\x01", out, 8);	/* cut to fit, terminated */
+	assert_string_equal(out, "\\x01");
+	capture_begin(&c);
+	pb_err("cannot open %s", "x\ny");
+	capture_end_err(&c, err, sizeof(err));
+	assert_string_equal(err, "peelbench: cannot open x\\ny\n");
+	/* the first error, as formatted, for the JSON error object */
+	assert_string_equal(pb_first_error(), "cannot open x\ny");
+}
+
+/* --vm-mem's and --vm-timeout's one parser: whole numbers in range. */
+static void test_count_opt(void **state)
+{
+	unsigned long long n;
+	struct capture c;
+	char err[256];
+
+	assert_true(pb_parse_count_opt("", "--vm-mem", "4096", 256, 1 << 20, &n));
+	assert_int_equal(n, 4096);
+	capture_begin(&c);
+	assert_false(pb_parse_count_opt("matrix", "--vm-timeout", "18446744073709551617",
+					1, 604800, &n));
+	assert_false(pb_parse_count_opt("", "--vm-mem", "-5", 256, 1 << 20, &n));
+	capture_end_err(&c, err, sizeof(err));
+	assert_string_equal(err,
+		"peelbench: matrix: --vm-timeout: '18446744073709551617' is not a whole number from 1 to 604800\n"
+		"peelbench: --vm-mem: '-5' is not a whole number from 256 to 1048576\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -99,6 +158,9 @@ int main(void)
 		cmocka_unit_test(test_errno_names),
 		cmocka_unit_test(test_parse_name_mask),
 		cmocka_unit_test(test_fmt_ns),
+		cmocka_unit_test(test_guest_mem_rule),
+		cmocka_unit_test(test_escape_and_one_line_errors),
+		cmocka_unit_test(test_count_opt),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);

@@ -396,3 +396,17 @@ int pb_export_history(const char *metric, const struct pb_history_point *p,
 	}
 	return table_close(&t, 0);
 }
+
+int pb_export_tags_distinct(struct pb_result *const *rs, size_t n, const char *cmd)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(rs[i]->tag, rs[j]->tag)) {
+				pb_err("%s: %s and %s have one name, '%s': their tables would overwrite each other; copy one to another name",
+				       cmd, rs[j]->path, rs[i]->path, rs[i]->tag);
+				return PB_EXIT_USAGE;
+			}
+	return 0;
+}

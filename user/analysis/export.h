@@ -13,6 +13,11 @@ struct pb_result;
 struct pb_history_point;
 struct pb_cp;
 
+/* Tables are named by each result's tag (its file name without .json):
+ * two results with one tag (a/base.json, b/base.json) would overwrite
+ * each other's.  0, or PB_EXIT_USAGE after one line naming both. */
+int pb_export_tags_distinct(struct pb_result *const *rs, size_t n, const char *cmd);
+
 /* TAG.metrics.csv: metric,value,ci_lo,ci_hi,n,source
  * TAG.phase-NAME.csv (one per phase in trace.phases):
  *   lower_ns,upper_ns,count,fraction,cdf

@@ -133,6 +133,30 @@ static bool quote_safe(const char *s)
 	return !strchr(s, '\'') && !strchr(s, '\n');
 }
 
+/* gnuplot exits 0 when its write failed (a full disk): a figure is taken
+ * only when the file ends as its format ends, PNG with its IEND chunk,
+ * SVG with "</svg>". */
+static bool figure_complete(const char *path, const char *kind)
+{
+	static const unsigned char iend[] = { 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
+	bool png = !strcmp(kind, "png");
+	unsigned char tail[64];
+	size_t n = 0;
+	FILE *f = fopen(path, "rb");
+
+	if (f && !fseek(f, -(long)sizeof(tail), SEEK_END))
+		n = fread(tail, 1, sizeof(tail), f);
+	else if (f && !fseek(f, 0, SEEK_SET))
+		n = fread(tail, 1, sizeof(tail), f);
+	if (f)
+		fclose(f);
+	while (!png && n && (tail[n - 1] == '\n' || tail[n - 1] == ' '))
+		n--;
+	if (png)
+		return n >= sizeof(iend) && !memcmp(tail + n - sizeof(iend), iend, sizeof(iend));
+	return n >= 6 && !memcmp(tail + n - 6, "</svg>", 6);
+}
+
 /* One figure, as PNG and SVG: OUT/NAME.{png,svg}. */
 static int figure(struct plotter *p, const char *script, const char *name,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -159,6 +183,10 @@ static int figure(struct plotter *p, const char *script, const char *name,
 			return PB_EXIT_USAGE;
 		}
 		ret = run_gnuplot(p, vars, script, false);
+		if (!ret && !figure_complete(tmp, kinds[i])) {
+			pb_err("plot: gnuplot could not write %s whole (is the disk full?)", out);
+			ret = PB_EXIT_RUNTIME;
+		}
 		if (!ret && rename(tmp, out)) {
 			pb_err("plot: cannot rename %s to %s: %s", tmp, out,
 			       strerror(errno));
@@ -369,6 +397,8 @@ static int load_results(const char *const *files, size_t nfiles,
 	for (*n = 0; *n < nfiles; (*n)++)
 		if ((ret = pb_result_load(files[*n], &rs[*n])))
 			return ret;
+	if ((ret = pb_export_tags_distinct(rs, *n, "plot")))
+		return ret;
 	for (i = 0; i < *n; i++)
 		if (!quote_safe(rs[i]->tag) || strchr(rs[i]->tag, ' ')) {
 			pb_err("plot: %s: file names with quotes or spaces cannot be plotted",

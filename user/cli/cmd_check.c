@@ -36,7 +36,7 @@ struct check_opts {
 static const struct pb_opt check_opts[] = {
 	PB_OPT(PB_OPT_FLAG, 0, "json", PB_OPT_OFF(struct check_opts, json), NULL,
 	  "print the result object (peelbench-result/1) on stdout"),
-	PB_OPT(PB_OPT_STRING, 'o', "output", PB_OPT_OFF(struct check_opts, path), "F",
+	PB_OPT(PB_OPT_OUTFILE, 'o', "output", PB_OPT_OFF(struct check_opts, path), "F",
 	  "also write it to F (atomically)", .missing = "-o needs a file name"),
 	PB_OPT(PB_OPT_HELP, 'h', "help", 0, NULL, "this text"),
 	PB_OPT_TABLE_END,

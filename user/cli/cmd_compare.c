@@ -205,7 +205,7 @@ static void kenv_warn(const struct pb_comparison *c)
 	char *d = kenv_differences(c->base->env, c->new->env);
 
 	if (d)
-		pb_err("compare: warning: the kernels of %s and %s differ in %s",
+		pb_warn("compare: warning: the kernels of %s and %s differ in %s",
 		       c->base->tag, c->new->tag, d);
 	free(d);
 }

@@ -82,6 +82,8 @@ int cmd_export(int argc, char **argv)
 		if ((ret = pb_result_load(argv[first], &rs[n])))
 			break;
 	if (!ret)
+		ret = pb_export_tags_distinct(rs, n, "export");
+	if (!ret)
 		ret = export_all(rs, n, o.dir);
 	for (i = 0; i < n; i++)
 		pb_result_free(rs[i]);

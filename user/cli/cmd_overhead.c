@@ -109,7 +109,7 @@ static const struct pb_opt ovh_opts[] = {
 	  .min = 0.01, .max = 10, .what = "minimum ratio"),
 	PB_OPT(PB_OPT_FLAG, 'n', "no-stats", O(no_stats), NULL, "skip the bpf_stats blocks"),
 	PB_OPT(PB_OPT_FLAG, 'j', "json", O(json), NULL, "print the result as JSON"),
-	PB_OPT(PB_OPT_STRING, 'o', "output", O(out), "FILE",
+	PB_OPT(PB_OPT_OUTFILE, 'o', "output", O(out), "FILE",
 	  "also write the JSON result to FILE (atomically)"),
 	PB_OPT_TABLE_END,
 };
@@ -144,7 +144,7 @@ static int parse(int argc, char **argv, struct ovh_cfg *cfg)
 	return pb_opts_parse(&ovh_spec, argc, argv, cfg, &first);
 }
 
-static void on_sigint(int sig)
+static void on_stop(int sig)
 {
 	bench_request_stop();
 }
@@ -456,7 +456,6 @@ static void print_text(struct json_object *res)
 
 int cmd_overhead(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_sigint };
 	struct json_object *res = NULL, *note = NULL;
 	struct ovh o = { 0 };
 	bool below = false;
@@ -475,10 +474,7 @@ int cmd_overhead(int argc, char **argv)
 		       pb_errno_name(err));
 		return PB_EXIT_ENV;
 	}
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	pb_catch_stop_signals(on_stop);
 
 	setup_blocks(&o);
 	ret = bench_blocks_open(&o.bb);

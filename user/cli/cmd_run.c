@@ -57,10 +57,8 @@ static int set_vm_mem(const struct pb_opt *o, const char *val, void *cfg)
 {
 	unsigned long long mem;
 
-	if (!pb_parse_u64(val, 256, 1 << 20, &mem)) {
-		pb_err("--vm-mem: '%s' is not a size in MiB between 256 and 1048576", val);
+	if (!pb_parse_count_opt("", "--vm-mem", val, PB_VM_MEM_MIN, PB_VM_MEM_MAX, &mem))
 		return PB_EXIT_USAGE;
-	}
 	((struct run_opts *)cfg)->vm_mem = val;
 	return 0;
 }
@@ -68,7 +66,7 @@ static int set_vm_mem(const struct pb_opt *o, const char *val, void *cfg)
 #define O(field) PB_OPT_OFF(struct run_opts, field)
 /* After the driver's options (bench_options). */
 static const struct pb_opt run_own_opts[] = {
-	PB_OPT(PB_OPT_STRING, 'o', "output", O(output), "FILE",
+	PB_OPT(PB_OPT_OUTFILE, 'o', "output", O(output), "FILE",
 	  "result file (default results/run-KERNEL-TIME.json)"),
 	PB_OPT(PB_OPT_FLAG, 0, "no-trace", O(no_trace), NULL, "run the driver alone, without BPF"),
 	PB_OPT(PB_OPT_CUSTOM, 0, "phases", O(phases), "LIST",
@@ -137,6 +135,55 @@ static int parse_args(int argc, char **argv, struct run_opts *ro)
 	return 0;
 }
 
+/* "run" and then argv, for parse_args; *mem frees it. */
+static char **run_argv(int argc, const char **argv, char ***mem)
+{
+	char **v = calloc((size_t)argc + 2, sizeof(*v));
+	int i;
+
+	*mem = v;
+	if (!v)
+		return NULL;
+	v[0] = "run";
+	for (i = 0; i < argc; i++)
+		v[i + 1] = (char *)argv[i];
+	optind = 0;
+	return v;
+}
+
+int run_args_check(int argc, const char **argv)
+{
+	struct run_opts ro;
+	char **v, **mem;
+	int ret;
+
+	if (!(v = run_argv(argc, argv, &mem))) {
+		pb_err("out of memory");
+		return PB_EXIT_RUNTIME;
+	}
+	ret = parse_args(argc + 1, v, &ro);
+	free(mem);
+	optind = 0;
+	return ret > 0 ? ret : 0;
+}
+
+unsigned long long run_args_guest_mem(int argc, char **argv)
+{
+	struct bench_config c;
+	int i;
+
+	bench_config_defaults(&c);
+	for (i = 0; i < argc && strcmp(argv[i], "--"); i++) {
+		char err[256];
+
+		if (!strcmp(argv[i], "--assocs") && i + 1 < argc)
+			bench_config_set(&c, bench_option_find("assocs"), argv[++i], err, sizeof(err));
+		else if (!strncmp(argv[i], "--assocs=", 9))
+			bench_config_set(&c, bench_option_find("assocs"), argv[i] + 9, err, sizeof(err));
+	}
+	return pb_guest_mem_mib(c.assocs);
+}
+
 /* The folder the result goes to, created (and given to the sudo caller)
  * so that the VM runner can share it writable. */
 static int results_dir(const struct run_opts *ro, char *out, size_t len)
@@ -172,8 +219,7 @@ static int reexec_in_guest(const struct run_opts *ro, int argc, char **argv, int
 	if (ro->vm_mem) {
 		vm.mem = ro->vm_mem;
 	} else {
-		/* Both ends of every association live in the guest's kernel. */
-		snprintf(mem, sizeof(mem), "%llu", 2048 + ro->cfg.assocs / 10);
+		snprintf(mem, sizeof(mem), "%llu", pb_guest_mem_mib(ro->cfg.assocs));
 		vm.mem = mem;
 	}
 	args = calloc(argc + 2, sizeof(*args));
@@ -212,21 +258,9 @@ static int check_sctp(const struct run_opts *ro, int *errp)
 	return -1;
 }
 
-static void on_sigint(int sig)
+static void on_stop(int sig)
 {
 	bench_request_stop();
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_sigint };
-
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: blocking calls return EINTR and the loops look at
-	 * the stop flag. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 }
 
 static void hook_round(void *ctx, unsigned long long round, bool warm)
@@ -380,7 +414,8 @@ int cmd_run(int argc, char **argv)
 		return reexec_in_guest(&ro, argc, argv, sctp_err);
 	if (ret)
 		return ret;
-	install_signals();
+	/* the loops look at the stop flag */
+	pb_catch_stop_signals(on_stop);
 	if (!ro.no_trace) {
 		topts.phases = ro.phases;
 		ret = tracer_open(&topts, &st.tracer);

@@ -23,7 +23,7 @@
 
 static volatile sig_atomic_t stop;
 
-static void on_sigint(int sig)
+static void on_stop(int sig)
 {
 	stop = 1;
 }
@@ -52,7 +52,7 @@ static const struct pb_opt trace_opts[] = {
 	  "per-peeloff events: exact percentiles and the\n"
 	  "migration-cost features (queue lengths, assocs)"),
 	PB_OPT(PB_OPT_FLAG, 'j', "json", O(json), NULL, "print the result as JSON instead of text"),
-	PB_OPT(PB_OPT_STRING, 'o', "output", O(out), "FILE",
+	PB_OPT(PB_OPT_OUTFILE, 'o', "output", O(out), "FILE",
 	  "also write the JSON result to FILE (atomically)"),
 	PB_OPT(PB_OPT_CUSTOM, 'P', "phases", O(topts.phases), "LIST",
 	  "trace only these phases (comma-separated: "
@@ -261,16 +261,13 @@ int cmd_trace(int argc, char **argv)
 	struct trace_cfg cfg = { 0 };
 	struct trace_run r = { .release = -1 };
 	struct json_object *res = NULL;
-	struct sigaction sa = { .sa_handler = on_sigint };
 	int err;
 
 	err = parse(argc, argv, &cfg);
 	if (err)
 		return err < 0 ? PB_EXIT_OK : err;
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	pb_catch_stop_signals(on_stop);
 
 	err = trace_start(&cfg, &r);
 	if (err)

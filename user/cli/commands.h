@@ -18,4 +18,12 @@ int cmd_export(int argc, char **argv);	/* CSV tables */
 int cmd_matrix(int argc, char **argv);	/* kernels x sweeps */
 int cmd_bisect(int argc, char **argv);	/* first release where a metric steps */
 
+/* run's options ARGV (without the command's name) checked as run would
+ * check them, without running: 0, or PB_EXIT_USAGE after run's one-line
+ * error (matrix: before the first guest boots). */
+int run_args_check(int argc, const char **argv);
+/* The guest memory (MiB) for `run ARGV`: pb_guest_mem_mib of its
+ * --assocs (run's default when absent or bad: the guest says why). */
+unsigned long long run_args_guest_mem(int argc, char **argv);
+
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* peelbench: global options, then dispatch to a subcommand. */
 #include <getopt.h>
+#include <json-c/json.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -54,6 +55,21 @@ static int set_machine_label(const struct pb_opt *opt, const char *val, void *cf
 	return 0;
 }
 
+/* --vm-mem and --vm-timeout: whole numbers in range, as strictly as
+ * every other number, kept as written for the VM runner. */
+static int set_vm_number(const struct pb_opt *opt, const char *val, void *cfg)
+{
+	struct global_opts *g = cfg;
+	bool mem = !strcmp(opt->name, "vm-mem");
+	unsigned long long n;
+
+	if (!pb_parse_count_opt("", mem ? "--vm-mem" : "--vm-timeout", val, mem ? PB_VM_MEM_MIN : 1,
+				mem ? PB_VM_MEM_MAX : PB_VM_TIMEOUT_MAX, &n))
+		return PB_EXIT_USAGE;
+	*(mem ? &g->vm.mem : &g->vm.timeout) = val;
+	return 0;
+}
+
 #define O(field) PB_OPT_OFF(struct global_opts, field)
 static const struct pb_opt global_opts[] = {
 	PB_OPT(PB_OPT_COUNT, 'v', "verbose", O(verbose), NULL, "libbpf and debug output"),
@@ -76,9 +92,11 @@ static const struct pb_opt global_opts[] = {
 	PB_OPT(PB_OPT_FLAG, 0, "vm-allow-unverified", O(vm.allow_unverified), NULL,
 	  "also boot a kernel whose packages only the\n"
 	  "archive's pool still has (no signed checksum)"),
-	PB_OPT(PB_OPT_STRING, 0, "vm-mem", O(vm.mem), "MIB", "guest memory (default 2048)"),
-	PB_OPT(PB_OPT_STRING, 0, "vm-timeout", O(vm.timeout), "SECONDS",
-	  "hard limit for the guest (default 1800)"),
+	PB_OPT(PB_OPT_CALL, 0, "vm-mem", 0, "MIB",
+	  "guest memory (default 2048; for run 2048 +\n"
+	  "assocs/10)", .call = set_vm_number),
+	PB_OPT(PB_OPT_CALL, 0, "vm-timeout", 0, "SECONDS",
+	  "hard limit for the guest (default 1800)", .call = set_vm_number),
 	PB_OPT(PB_OPT_CALL, 0, "machine-label", 0, "L",
 	  "name of this machine in results (env.machine.label;\n"
 	  "default $PEELBENCH_MACHINE_LABEL, else the host name)",
@@ -134,12 +152,33 @@ static void find_root(void)
 	pb.root = dirname(buf);
 }
 
+/* With --json, a failing command's error also goes to stdout as a JSON
+ * object, as bpftool's -j does: a script that parses stdout always gets
+ * JSON.  A command that ran (0, 1) or was stopped (its partial result
+ * printed) has written its own. */
+static int finish(int ret)
+{
+	const char *msg = pb_first_error();
+	struct json_object *o;
+
+	ret = pb_exit_stopped(ret);
+	if (pb.json && msg && ret >= PB_EXIT_USAGE && ret < 128 &&
+	    (o = json_object_new_object())) {
+		json_object_object_add(o, "error", json_object_new_string(msg));
+		json_object_object_add(o, "exit", json_object_new_int(ret));
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	}
+	return pb_finish_stdout(ret);
+}
+
 int main(int argc, char **argv)
 {
 	struct global_opts g = { 0 };
 	const struct command *c;
 	int first, err;
 
+	pb_stdout_begin();
 	find_root();
 	global_spec.head = global_head();
 	err = pb_opts_parse(&global_spec, argc, argv, &g, &first);
@@ -152,6 +191,14 @@ int main(int argc, char **argv)
 	pb_machine_export();
 	optind = first;
 	if (vm_wanted(&g.vm)) {
+		char mem[32];
+
+		/* run is sized against its work, as its own fallback does */
+		if (!g.vm.mem && (optind == argc || argv[optind][0] == '-' ||
+				  !strcmp(argv[optind], "run"))) {
+			snprintf(mem, sizeof(mem), "%llu", run_args_guest_mem(argc - optind, argv + optind));
+			g.vm.mem = mem;
+		}
 		vm_share_for_args(&g.vm, argc - optind, argv + optind);
 		return vm_exec(&g.vm, argc - optind, argv + optind);
 	}
@@ -162,7 +209,7 @@ int main(int argc, char **argv)
 				break;
 		if (!c->name) {
 			pb_err("unknown command '%s'; see 'peelbench --help'", argv[optind]);
-			return PB_EXIT_USAGE;
+			return finish(PB_EXIT_USAGE);
 		}
 		optind++;
 	} else {
@@ -173,5 +220,5 @@ int main(int argc, char **argv)
 	argc -= optind - 1;
 	argv += optind - 1;
 	optind = 0;
-	return pb_finish_stdout(c->fn(argc, argv));
+	return finish(c->fn(argc, argv));
 }

@@ -65,6 +65,8 @@ int vm_exec(const struct vm_opts *vm, int argc, char **argv)
 	 * progress bars show (bench/progress.c). */
 	if (isatty(STDERR_FILENO))
 		setenv("PEELBENCH_TTY", "1", 1);
+	/* the runner's out-of-memory line names our option, not its own */
+	setenv("PEELBENCH_VM_MEM_OPT", "--vm-mem", 1);
 	execv(runner, args);
 	pb_err("cannot start %s: %s", runner, strerror(errno));
 	free(args);

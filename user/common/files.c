@@ -38,6 +38,17 @@ bool pb_special_file(const char *path)
 	return !stat(path, &st) && !S_ISREG(st.st_mode);
 }
 
+/* stdout's size at start when it is a regular file, else -1. */
+static off_t stdout_start = -1;
+
+void pb_stdout_begin(void)
+{
+	struct stat st;
+
+	if (!fstat(STDOUT_FILENO, &st) && S_ISREG(st.st_mode))
+		stdout_start = st.st_size;
+}
+
 int pb_finish_stdout(int ret)
 {
 	int bad = ferror(stdout), err;
@@ -45,6 +56,9 @@ int pb_finish_stdout(int ret)
 	err = fflush(stdout) ? errno : 0;
 	if (!bad && !err)
 		return ret;
+	/* a full disk: what did fit is cut off again, no truncated table */
+	if (stdout_start >= 0 && ftruncate(STDOUT_FILENO, stdout_start))
+		pb_debug("cannot truncate stdout: %s", strerror(errno));
 	if (ret == PB_EXIT_OK || ret == PB_EXIT_FOUND) {
 		pb_err("cannot write the output: %s", err ? strerror(err) : "a write failed");
 		return PB_EXIT_RUNTIME;

@@ -18,7 +18,12 @@ bool pb_special_file(const char *path);
 /* Flush stdout at the end of a command that returned ret.  A write that
  * failed on the way (full disk, /dev/full, closed pipe) turns a success
  * (0, or 1: ran and found something) into PB_EXIT_RUNTIME with one
- * line; a command that failed has said so already and keeps its code. */
+ * line; a command that failed has said so already and keeps its code.
+ * Either way a regular file on stdout is cut back (pb_stdout_begin). */
 int pb_finish_stdout(int ret);
+/* Called first: when stdout is a regular file, pb_finish_stdout cuts it
+ * back to its size of now after a failed write (no half-written CSV or
+ * JSON on a full disk). */
+void pb_stdout_begin(void);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
 #include "opts.h"
 #include "peelbench.h"
 
@@ -104,11 +105,22 @@ static int set_value(const struct pb_cmd_spec *spec, const struct pb_opt *o,
 	switch (o->kind) {
 	case PB_OPT_FLAG:
 		*(bool *)p = true;
+		/* Every command's --json: its errors become JSON too. */
+		if (o->name && !strcmp(o->name, "json"))
+			pb.json = true;
 		return 0;
 	case PB_OPT_COUNT:
 		(*(int *)p)++;
 		return 0;
 	case PB_OPT_STRING:
+		*(const char **)p = val;
+		return 0;
+	case PB_OPT_OUTFILE:
+		if (!*val || pb_special_file(val)) {
+			pb_err("%s: %s%s", spec->name, *val ? val : "-o: empty file name",
+			       *val ? ": not a regular file; refusing to replace it" : "");
+			return PB_EXIT_USAGE;
+		}
 		*(const char **)p = val;
 		return 0;
 	case PB_OPT_UINT:
@@ -256,6 +268,21 @@ static int option_error(const struct pb_cmd_spec *spec, int opt, const char *arg
 	return PB_EXIT_USAGE;
 }
 
+/* A command with a --json flag given "--json" anywhere before "--": an
+ * error found before the parser reaches it is JSON too (pb.json). */
+static void note_json(const struct pb_cmd_spec *spec, int argc, char **argv)
+{
+	const struct pb_opt *o;
+	int i;
+
+	for (o = spec->opts; o->kind != PB_OPT_END; o++)
+		if (o->kind == PB_OPT_FLAG && o->name && !strcmp(o->name, "json"))
+			break;
+	for (i = 1; o->kind != PB_OPT_END && i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			pb.json = true;
+}
+
 int pb_opts_parse(const struct pb_cmd_spec *spec, int argc, char **argv,
 		  void *cfg, int *first_arg)
 {
@@ -264,6 +291,7 @@ int pb_opts_parse(const struct pb_cmd_spec *spec, int argc, char **argv,
 	const struct pb_opt *o;
 	int opt, err, nargs;
 
+	note_json(spec, argc, argv);
 	if (spec->pass) {
 		*first_arg = argc;
 		return parse_pass(spec, argc, argv, cfg);

@@ -15,6 +15,9 @@ enum pb_opt_kind {
 	PB_OPT_FLAG,		/* bool = true */
 	PB_OPT_COUNT,		/* int += 1 */
 	PB_OPT_STRING,		/* const char * = the value */
+	PB_OPT_OUTFILE,		/* const char *: a file the command will
+				 * write, refused at once (exit 2) when empty
+				 * or an existing FIFO, device or folder */
 	PB_OPT_UINT,		/* unsigned int in [min, max] */
 	PB_OPT_U64,		/* unsigned long long in [min, max] */
 	PB_OPT_DOUBLE,		/* double in [min, max] */

@@ -2,6 +2,7 @@
 /* Error printing and strict number parsing. */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +12,52 @@
 
 struct pb_globals pb;
 
-static void vprint(const char *fmt, va_list ap)
+/* The first error of this process, for the JSON error object (where
+ * json-c escapes it). */
+static char first_err[2048];
+
+static char escape_letter(unsigned char c)
 {
-	fputs("peelbench: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	switch (c) {
+	case '\n': return 'n';
+	case '\r': return 'r';
+	case '\t': return 't';
+	default:    return 0;
+	}
+}
+
+size_t pb_escape(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	if (!size)
+		return 0;
+	for (; *s && n + 5 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != 0x7f)
+			out[n++] = (char)c;
+		else if (escape_letter(c))
+			n += (size_t)snprintf(out + n, size - n, "\\%c", escape_letter(c));
+		else
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", c);
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* One line whatever the arguments hold: a file name, an argument or a
+ * JSON string with a newline or another control character is escaped
+ * ("\n", "\x01"), so that every error stays one line. */
+static void vprint(const char *fmt, va_list ap, bool record)
+{
+	char raw[sizeof(first_err)], line[sizeof(raw) * 4];
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	pb_escape(raw, line, sizeof(line));
+	if (record && !first_err[0])
+		memcpy(first_err, raw, sizeof(raw));
+	fprintf(stderr, "peelbench: %s\n", line);
 }
 
 void pb_err(const char *fmt, ...)
@@ -23,8 +65,22 @@ void pb_err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vprint(fmt, ap);
+	vprint(fmt, ap, true);
 	va_end(ap);
+}
+
+void pb_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint(fmt, ap, false);
+	va_end(ap);
+}
+
+const char *pb_first_error(void)
+{
+	return first_err[0] ? first_err : NULL;
 }
 
 void pb_debug(const char *fmt, ...)
@@ -34,7 +90,7 @@ void pb_debug(const char *fmt, ...)
 	if (!pb.verbose)
 		return;
 	va_start(ap, fmt);
-	vprint(fmt, ap);
+	vprint(fmt, ap, false);
 	va_end(ap);
 }
 
@@ -182,4 +238,63 @@ const char *pb_fmt_ns(double ns, const char *const fmt[4], char *buf, size_t len
 	else
 		snprintf(buf, len, fmt[3], ns / 1e9);
 	return buf;
+}
+
+unsigned long long pb_guest_mem_mib(unsigned long long assocs)
+{
+	unsigned long long mem = 2048 + assocs / 10;
+
+	return mem < PB_VM_MEM_MAX ? mem : PB_VM_MEM_MAX;
+}
+
+bool pb_parse_count_opt(const char *cmd, const char *opt, const char *val,
+			unsigned long long min, unsigned long long max,
+			unsigned long long *out)
+{
+	if (pb_parse_u64(val, min, max, out))
+		return true;
+	pb_err("%s%s%s: '%s' is not a whole number from %llu to %llu", cmd,
+	       *cmd ? ": " : "", opt, val, min, max);
+	return false;
+}
+
+static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+#define N_STOP_SIGS (sizeof(stop_sigs) / sizeof(stop_sigs[0]))
+static struct sigaction stop_old[N_STOP_SIGS];
+static volatile sig_atomic_t stop_signal;
+static void (*volatile stop_hook)(int sig);
+
+static void on_stop_signal(int sig)
+{
+	if (!stop_signal)
+		stop_signal = sig;
+	if (stop_hook)
+		stop_hook(sig);
+}
+
+void pb_catch_stop_signals(void (*on_stop)(int sig))
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	size_t i;
+
+	stop_hook = on_stop;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < N_STOP_SIGS; i++)
+		sigaction(stop_sigs[i], &sa, &stop_old[i]);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void pb_release_stop_signals(void)
+{
+	size_t i;
+
+	for (i = 0; i < N_STOP_SIGS; i++)
+		sigaction(stop_sigs[i], &stop_old[i], NULL);
+}
+
+int pb_exit_stopped(int ret)
+{
+	if (ret == PB_EXIT_INTR && stop_signal)
+		return 128 + stop_signal;
+	return ret;
 }

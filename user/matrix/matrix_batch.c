@@ -6,6 +6,7 @@
  * timeout, 2 unknown kernel, ...).  A batch's results are stored in the
  * history database in one transaction. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -306,11 +307,19 @@ static void batch_wait(struct mx_run *w, unsigned round, size_t k, struct batch 
 		       pid_t pid)
 {
 	size_t base = w->done;
+	bool forwarded = false;
 
 	for (;;) {
 		struct timespec ts = { 0, 250 * 1000 * 1000 };
 		int s;
 		pid_t r = waitpid(pid, &s, WNOHANG);
+
+		/* a SIGTERM or SIGHUP sent to us alone: the guest's runner
+		 * stops its qemu on it, and nothing is left running */
+		if (mx_interrupted && !forwarded && r == 0) {
+			kill(pid, SIGTERM);
+			forwarded = true;
+		}
 
 		if (r == pid) {
 			b->code = mx_exit_code(s);

@@ -28,7 +28,7 @@
 
 volatile sig_atomic_t mx_interrupted;
 
-static void on_sigint(int sig)
+static void on_stop(int sig)
 {
 	mx_interrupted = 1;
 }
@@ -94,16 +94,18 @@ int mx_outer_setup(struct mx_run *w, struct mx_opts *o, char *defdir, size_t siz
 	}
 	if (o->vm_mem)
 		mx_strf(w->mem, sizeof(w->mem), "%s", o->vm_mem);
-	else	/* as `run` sizes its own guest: both ends of every association
-		 * live in the guest's kernel */
-		mx_strf(w->mem, sizeof(w->mem), "%llu", 2048 + mx_max_number(o, "assocs") / 10);
+	else	/* as `run` sizes its own guest */
+		mx_strf(w->mem, sizeof(w->mem), "%llu", pb_guest_mem_mib(mx_max_number(o, "assocs")));
+	/* the runner's out-of-memory line in a batch log names our option */
+	setenv("PEELBENCH_VM_MEM_OPT", "--vm-mem", 1);
 	return 0;
 }
 
 int mx_run_batches(struct mx_run *w, size_t nout, unsigned only_round)
 {
-	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
 	const struct mx_opts *o = w->o;
+	/* every step of the plan: mx_order fills them all, even when only
+	 * one round (a cell) runs */
 	struct mx_step *steps = calloc((size_t)o->repeat * o->nkernels * w->m.plan->ncells,
 				       sizeof(*steps));
 	size_t i, nsteps;
@@ -116,9 +118,7 @@ int mx_run_batches(struct mx_run *w, size_t nout, unsigned only_round)
 	w->total = nout;
 	w->tty = isatty(STDERR_FILENO);
 	w->t0 = mx_now();
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	pb_catch_stop_signals(on_stop);
 	/* a batch: the steps of one kernel in one round, all its cells in
 	 * the guest's one boot */
 	nsteps = mx_order(w->m.plan, steps);
@@ -130,8 +130,7 @@ int mx_run_batches(struct mx_run *w, size_t nout, unsigned only_round)
 	}
 	free(steps);
 	mx_progress_clear(w);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	pb_release_stop_signals();
 	return ret;
 }
 
