@@ -65,6 +65,7 @@ static int require_sctp(void)
 	return PB_EXIT_ENV;
 }
 
+/* The case in a child; the parent reads what it observed. */
 static void run_case(const struct check_case *c, struct check_outcome *o)
 {
 	size_t off = 0;
@@ -94,7 +95,10 @@ static void run_case(const struct check_case *c, struct check_outcome *o)
 		close(p[0]);
 		signal(SIGPIPE, SIG_IGN);
 		alarm(CASE_TIMEOUT_S);
-		c->run(obs, sizeof(obs));
+		if (c->run_arg)
+			c->run_arg(c->arg, obs, sizeof(obs));
+		else
+			c->run(obs, sizeof(obs));
 		if (write(p[1], obs, strlen(obs)) < 0)
 			_exit(1);
 		_exit(0);
@@ -121,9 +125,26 @@ static void run_case(const struct check_case *c, struct check_outcome *o)
 	else if (!off)
 		snprintf(o->observed, sizeof(o->observed), "no result");
 verdict:
-	o->verdict = check_verdict(c, o->observed);
+	o->verdict = check_outcome_verdict(o);
 	pb_debug("%s: %s (%s)", c->name, o->observed,
 		 check_verdict_name(o->verdict));
+}
+
+/* run_case(), then read the kernel log: what the kernel logged since the
+ * previous case's read that looks like a bug goes with this case.
+ * Teardown that the kernel finishes after a case returned (a SHUTDOWN
+ * after close, an RCU free) is charged to the next case at the latest. */
+static void run_case_watched(const struct check_case *c,
+			     struct check_outcome *o, int klog)
+{
+	char line[CHECK_KLOG_MAX] = "";
+
+	o->kernel_log[0] = '\0';
+	run_case(c, o);
+	if (check_klog_read(klog, line, sizeof(line))) {
+		snprintf(o->kernel_log, sizeof(o->kernel_log), "%s", line);
+		o->verdict = check_outcome_verdict(o);
+	}
 }
 
 static void now_utc(char *buf, size_t len)
@@ -165,7 +186,7 @@ int cmd_check(int argc, char **argv)
 {
 	struct check_opts o = { 0 };
 	struct check_outcome *out;
-	int first, ret;
+	int first, ret, klog;
 	size_t i;
 
 	ret = pb_opts_parse(&check_spec, argc, argv, &o, &first);
@@ -180,8 +201,15 @@ int cmd_check(int argc, char **argv)
 		pb_err("out of memory");
 		return PB_EXIT_RUNTIME;
 	}
+	/* No /dev/kmsg (a container without it): the cases still run. */
+	klog = check_klog_open(getenv("PEELBENCH_KMSG") ? getenv("PEELBENCH_KMSG")
+							 : "/dev/kmsg");
+	if (klog < 0)
+		pb_debug("no kernel log watch: %s", pb_errno_name(errno));
 	for (i = 0; i < check_ncases; i++)
-		run_case(&check_cases[i], &out[i]);
+		run_case_watched(&check_cases[i], &out[i], klog);
+	if (klog >= 0)
+		close(klog);
 
 	if (!o.json)
 		check_print_table(stdout, out, check_ncases);
