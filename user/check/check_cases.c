@@ -65,6 +65,10 @@
 #define SRC_MC "sctp_copy_sock() (<= 6.18) and sctp_clone_sock() (6.19) set mc_ttl 1, MC_LOOP on, mc_index 0"
 #define SRC_CLONE "sk_clone() in sctp_clone_sock() copies the whole sock (b7ddb55f3127, 6.19)"
 #define DEV_COPY "sctp_copy_sock() (<= 6.18) does not copy it: inet_create()/sock_init_data() default"
+/* Observed reset on 6.1 and on 7.3 alike; for <= 6.18 sctp_copy_sock()
+ * has no sk_priority in its list; on 7.3 the line that resets it after
+ * sk_clone() has not been found (docs/check.md). */
+#define SRC_PRIO "sctp_copy_sock() does not copy sk_priority (<= 6.18); reset also observed on 7.3 (docs/check.md)"
 #define SRC_ASCONF "73edb26b06ea 'sctp: Don't inherit do_auto_asconf in sctp_clone_sock()' (6.19); sctp_init_sock() default_auto_asconf (<= 6.18)"
 
 const struct check_case check_cases[] = {
@@ -124,9 +128,11 @@ const struct check_case check_cases[] = {
 	{ "accounting-balance", "after 1000 associations were set up, peeled off and closed, every socket counter the kernel exposes (/proc/net/protocols SCTP and SCTPv6 sockets, sctp/snmp SctpCurrEstab, sctp/assocs and sctp/eps lines, sockstat sockets used) is back at its start value",
 	  "net/core/sock.c proto_seq_printf(), sock_inuse_get(); net/sctp/proc.c", "balanced",
 	  NULL, NULL, case_accounting_balance, NULL, NULL },
-	{ "busy-assoc-refused", "an association with a thread asleep in sendmsg() on it (peer not reading, send buffer full) cannot be peeled off (EBUSY); the sender's send goes through once the peer reads, and the association then peels off and carries data",
-	  "dfcb9f4f99f1 'sctp: deny peeloff operation on asocs with threads sleeping on it' (4.11, CVE-2017-6353)",
-	  "peeloff EBUSY, sender sent, then delivered", NULL, NULL,
+	{ "busy-assoc-peel", "an association with a thread asleep in sendmsg() on it (peer not reading, send buffer full) peels off; the sleeper wakes with EPIPE once there is room (the association is no longer its socket's), and the association carries data on the peeled socket",
+	  "a0ff660058b8 'sctp: return error if the asoc has been peeled off in sctp_wait_for_sndbuf' (4.15); sctp/sctp-tests PR #10 (peeloffbusy: peeloff works, sendmsg EPIPE)",
+	  "peeloff returned fd, sender EPIPE, then delivered",
+	  "peeloff EBUSY, sender sent, then delivered",
+	  "dfcb9f4f99f1 'sctp: deny peeloff operation on asocs with threads sleeping on it' (4.11, CVE-2017-6353), before a0ff660058b8",
 	  case_busy_assoc, NULL, NULL },
 	{ "queued-bytes-move", "every byte queued for the association (receive queue, reassembly of 3,000-byte messages in 1,000-byte fragments, data held back by the parent's full receive buffer) arrives on the peeled socket in order, none of it on the parent",
 	  "RFC 6458 9.2; net/sctp/socket.c sctp_sock_migrate()",
@@ -209,12 +215,17 @@ const struct check_case check_cases[] = {
 		OPT(SOL_SOCKET, SO_LINGER, struct linger, NOID, l_onoff, 1)),
 	INHERIT("SO_RCVTIMEO", SRC_COPY, "inherited", NULL, NULL,
 		OPT(SOL_SOCKET, SO_RCVTIMEO, struct timeval, NOID, tv_sec, 7)),
-	INHERIT("SO_PRIORITY", SRC_CLONE, "inherited", "reset", DEV_COPY,
+	INHERIT("SO_PRIORITY", SRC_PRIO, "reset", NULL, NULL,
 		OPT_INT(SOL_SOCKET, SO_PRIORITY, 6)),
 	INHERIT("SO_MARK", SRC_CLONE, "inherited", "reset", DEV_COPY,
 		OPT_INT(SOL_SOCKET, SO_MARK, 0x42)),
+	/* The ECN bits are not compared: sctp_v4_ecn_capable() sets ECT(0)
+	 * in the tos of the socket that transmits for an ECN-capable
+	 * association (INET_ECN_xmit()), so the parent's tos changes. */
 	INHERIT("IP_TOS", SRC_CLONE, "inherited", "reset", DEV_COPY,
-		OPT_INT(IPPROTO_IP, IP_TOS, 0x10)),
+		(&(const struct check_opt){ .level = IPPROTO_IP, .optname = IP_TOS,
+		  .size = sizeof(int), .id_off = NOID, .key_off = -1,
+		  .width = sizeof(int), .val = 0x10, .also_off = -1, .mask = 0xfc })),
 	INHERIT("IP_TTL", SRC_COPY, "inherited", NULL, NULL,
 		OPT_INT(IPPROTO_IP, IP_TTL, 33)),
 	INHERIT("IP_MULTICAST_TTL", SRC_MC, "reset", NULL, NULL,

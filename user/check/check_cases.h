@@ -64,6 +64,7 @@ struct check_opt {
 	int also_off;		/* a second field set with it, -1: none */
 	unsigned long long also_val;	/* (4 bytes wide) */
 	bool any;		/* the parent must be bound to 0.0.0.0 */
+	unsigned long long mask;	/* bits of the field compared; 0: all */
 };
 void case_inherit(const void *opt, char *obs, size_t len);
 /* The grade from the parent's default d, the parent's value once set p

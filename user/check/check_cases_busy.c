@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* `peelbench check` case "busy-assoc-refused": a thread of the process is
+/* `peelbench check` case "busy-assoc-peel": a thread of the process is
  * asleep in sendmsg() on the association (the peer does not read, so the
- * send buffer is full) while another peels it off.  Linux refuses:
- * dfcb9f4f99f1 "sctp: deny peeloff operation on asocs with threads
- * sleeping on it" (4.11, CVE-2017-6353) makes sctp_do_peeloff() return
- * EBUSY while asoc->wait has a sleeper.  Then the sender must get its
- * send through once the peer reads, and the association must still peel
- * off and carry data. */
+ * send buffer is full) while another peels it off.  dfcb9f4f99f1 "sctp:
+ * deny peeloff operation on asocs with threads sleeping on it" (4.11,
+ * CVE-2017-6353) refused with EBUSY; since a0ff660058b8 "sctp: return
+ * error if the asoc has been peeled off in sctp_wait_for_sndbuf" (4.15)
+ * the peeloff goes through and the sleeper, once woken, fails with EPIPE
+ * (sctp/sctp-tests PR #10 changed its peeloffbusy test to that).  Either
+ * way the association must then carry data on the peeled socket. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <netinet/in.h>

@@ -62,6 +62,8 @@ static int opt_read(int fd, const struct check_opt *o, unsigned char *buf,
 	if (getsockopt(fd, o->level, o->optname, buf, &len))
 		return errno;
 	*v = field_get(buf, o->off, o->width);
+	if (o->mask)
+		*v &= o->mask;
 	return 0;
 }
 
