@@ -130,6 +130,7 @@ static void test_json_text(void **state)
 		"\"created\":\"2026-11-30T01:02:03Z\","
 		"\"tool\":{\"version\":\"" PEELBENCH_VERSION "\"},"
 		"\"env\":{\"kernel\":\"6.1.0-50-amd64\",\"arch\":\"x86_64\"},"
+		"\"metrics\":{},"
 		"\"check\":{\"cases\":["
 		"{\"name\":\"einval-unknown-id\","
 		"\"promise\":\"EINVAL: the association id is invalid\","

@@ -236,7 +236,11 @@ struct json_object *check_result_json(const struct check_env *env,
 		goto fail;
 	}
 	e = NULL;
-	if (add_obj(root, "check", check_json(o, n)))
+	/* Every result file has a metrics object (result.c refuses one
+	 * without): a check measures nothing, so it is empty.  Without it,
+	 * history, compare and matrix --check could not load the file. */
+	if (add_obj(root, "metrics", json_object_new_object()) ||
+	    add_obj(root, "check", check_json(o, n)))
 		goto fail;
 	return root;
 fail:
