@@ -19,7 +19,7 @@ static void put(const char *dir, const char *name, const char *text)
 	char path[300];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/proc/net/%s", dir, name);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
@@ -34,7 +34,11 @@ static char *fake_proc(int socks, int estab, int assocs)
 	int i, off;
 
 	assert_non_null(dir);
-	snprintf(sub, sizeof(sub), "%s/sctp", dir);
+	snprintf(sub, sizeof(sub), "%s/proc", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(sub, sizeof(sub), "%s/proc/net", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(sub, sizeof(sub), "%s/proc/net/sctp", dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
 	snprintf(buf, sizeof(buf),
 		"protocol  size sockets  memory press maxhdr  slab module     cl co di ac io in de sh ss gs se re sp bi br ha uh gp em\n"
@@ -77,10 +81,20 @@ static void test_missing_counter_is_an_error(void **state)
 
 	put(dir, "sctp/snmp", "SctpActiveEstabs 3\n");
 	assert_int_equal(check_acct_read(dir, &a, err, sizeof(err)), -1);
-	assert_string_equal(err, "sctp/snmp: no SctpCurrEstab");
-	put(dir, "protocols", "SCTP 1344 1 1 no 320 yes sctp\n");
+	assert_string_equal(err, "no SctpCurrEstab");
+	put(dir, "sctp/snmp", "SctpCurrEstab 3\n");
+	put(dir, "protocols",
+	    "protocol  size sockets  memory press maxhdr  slab module\n"
+	    "SCTP      1344      1       1   no     320   yes  sctp\n");
 	assert_int_equal(check_acct_read(dir, &a, err, sizeof(err)), -1);
-	assert_string_equal(err, "protocols: no SCTPv6 line");
+	assert_string_equal(err, "no proto.SCTPv6.sockets");
+	put(dir, "protocols",
+	    "protocol  size sockets  memory press maxhdr  slab module\n"
+	    "SCTPv6    1536      2      -1   NI       0   yes  sctp\n"
+	    "SCTP      1344      1       1   no     320   yes  sctp\n");
+	put(dir, "sctp/eps", "");
+	assert_int_equal(check_acct_read(dir, &a, err, sizeof(err)), 0);
+	assert_int_equal(a.v[ACCT_EPS], 0);
 	rm_rf(dir);
 }
 

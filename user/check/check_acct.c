@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Socket accounting under /proc/net (check_acct.h).  Every counter read
+/* Socket accounting under /proc/net (check_acct.h), read with
+ * user/common/kstat.c plus the line counts of sctp/assocs and eps.  Every
+ * counter read
  * here is per network namespace and exact (summed over CPUs when read):
  * the "sockets" column of protocols is sock_prot_inuse_get()
  * (net/core/sock.c proto_seq_printf()), sockstat's "sockets: used" is
@@ -8,11 +10,13 @@
  * must be back at its start value, to the unit. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check_acct.h"
+#include "kstat.h"
 #include "peelbench.h"
 
 static const char *const acct_names[ACCT_N] = {
@@ -29,86 +33,30 @@ const char *check_acct_name(enum check_acct_counter c)
 	return c < ACCT_N ? acct_names[c] : "?";
 }
 
-static FILE *acct_open(const char *dir, const char *file, char *err,
-		       size_t len)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "re");
-	if (!f)
-		snprintf(err, len, "%s: %s", file, pb_errno_name(errno));
-	return f;
-}
-
-/* protocols: "NAME SIZE SOCKETS MEMORY ...", one line per protocol. */
-static int read_protocols(const char *dir, struct check_acct *a, char *err,
-			  size_t len)
-{
-	FILE *f = acct_open(dir, "protocols", err, len);
-	char line[512], name[32];
-	long size, socks;
-	int seen = 0;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%31s %ld %ld", name, &size, &socks) != 3)
-			continue;
-		if (!strcmp(name, "SCTP")) {
-			a->v[ACCT_SCTP_SOCKETS] = socks;
-			seen |= 1;
-		} else if (!strcmp(name, "SCTPv6")) {
-			a->v[ACCT_SCTPV6_SOCKETS] = socks;
-			seen |= 2;
-		}
-	}
-	fclose(f);
-	if (seen != 3)
-		snprintf(err, len, "protocols: no %s line",
-			 seen & 1 ? "SCTPv6" : "SCTP");
-	return seen == 3 ? 0 : -1;
-}
-
-/* "KEY VALUE" lines (sctp/snmp) or "KEY: a N b M" (sockstat): the number
- * after word in the line that starts with key. */
-static int read_keyed(const char *dir, const char *file, const char *key,
-		      const char *word, long *v, char *err, size_t len)
-{
-	FILE *f = acct_open(dir, file, err, len);
-	char line[512];
-	int found = -1;
-
-	if (!f)
-		return -1;
-	while (found && fgets(line, sizeof(line), f)) {
-		char *p = line;
-		size_t kl = strlen(key);
-
-		if (strncmp(line, key, kl) || (line[kl] != ' ' && line[kl] != '\t'))
-			continue;
-		p = word ? strstr(line + kl, word) : line + kl;
-		if (p && sscanf(p + (word ? strlen(word) : 0), "%ld", v) == 1)
-			found = 0;
-	}
-	fclose(f);
-	if (found)
-		snprintf(err, len, "%s: no %s%s%s", file, key, word ? " " : "",
-			 word ? word : "");
-	return found;
-}
+/* The counters pb_kstat_read() names (user/common/kstat.h); the line
+ * counts are read here. */
+static const char *const kstat_keys[ACCT_N] = {
+	[ACCT_SCTP_SOCKETS] = "proto.SCTP.sockets",
+	[ACCT_SCTPV6_SOCKETS] = "proto.SCTPv6.sockets",
+	[ACCT_CURR_ESTAB] = "SctpCurrEstab",
+	[ACCT_SOCKETS_USED] = "sockstat.sockets.used",
+};
 
 /* Lines of a table after its header line. */
-static int read_lines(const char *dir, const char *file, long *v, char *err,
+static int read_lines(const char *root, const char *file, long *v, char *err,
 		      size_t len)
 {
-	FILE *f = acct_open(dir, file, err, len);
+	char path[512];
 	long n = 0;
 	int c, prev = '\n';
+	FILE *f;
 
-	if (!f)
+	snprintf(path, sizeof(path), "%s/proc/net/%s", root, file);
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, len, "%s: %s", file, pb_errno_name(errno));
 		return -1;
+	}
 	while ((c = getc(f)) != EOF) {
 		if (c == '\n')
 			n++;
@@ -121,17 +69,28 @@ static int read_lines(const char *dir, const char *file, long *v, char *err,
 	return 0;
 }
 
-int check_acct_read(const char *dir, struct check_acct *a, char *err,
+int check_acct_read(const char *root, struct check_acct *a, char *err,
 		    size_t len)
 {
+	static struct pb_kstat s;	/* 7 KiB: not on a case's stack */
+	int c;
+
 	memset(a, 0, sizeof(*a));
-	if (read_protocols(dir, a, err, len) ||
-	    read_keyed(dir, "sctp/snmp", "SctpCurrEstab", NULL,
-		       &a->v[ACCT_CURR_ESTAB], err, len) ||
-	    read_lines(dir, "sctp/assocs", &a->v[ACCT_ASSOCS], err, len) ||
-	    read_lines(dir, "sctp/eps", &a->v[ACCT_EPS], err, len) ||
-	    read_keyed(dir, "sockstat", "sockets:", "used ",
-		       &a->v[ACCT_SOCKETS_USED], err, len))
+	pb_kstat_read(&s, root);
+	for (c = 0; c < ACCT_N; c++) {
+		long long v;
+
+		if (!kstat_keys[c])
+			continue;
+		v = pb_kstat_get(&s, kstat_keys[c], LLONG_MIN);
+		if (v == LLONG_MIN) {
+			snprintf(err, len, "no %s", kstat_keys[c]);
+			return -1;
+		}
+		a->v[c] = (long)v;
+	}
+	if (read_lines(root, "sctp/assocs", &a->v[ACCT_ASSOCS], err, len) ||
+	    read_lines(root, "sctp/eps", &a->v[ACCT_EPS], err, len))
 		return -1;
 	return 0;
 }

@@ -23,9 +23,10 @@ struct check_acct {
 
 /* The counter's name as the result shows it ("SctpCurrEstab"). */
 const char *check_acct_name(enum check_acct_counter c);
-/* Read every counter from dir ("/proc/net", or a fixture folder with the
- * same files).  0, or -1 with what could not be read in err. */
-int check_acct_read(const char *dir, struct check_acct *a, char *err,
+/* Read every counter under root ("" for the running kernel's /proc, or a
+ * fixture folder holding proc/net/...).  0, or -1 with what could not be
+ * read in err. */
+int check_acct_read(const char *root, struct check_acct *a, char *err,
 		    size_t len);
 /* The first counter whose end differs from its start, as
  * "COUNTER start S end E (peak P, N=n)"; returns -1 when every counter
