@@ -1,4 +1,4 @@
 #!/usr/bin/env bash
-# peelbench check in a Debian 6.12 guest: every case pass or known deviation.
+# peelbench check in a Debian 6.12 guest: every case pass, known deviation or not applicable.
 . "$(dirname "$0")/check.bash"
-check_in_guest 6.12
+check_in_guest 6.12 '["IP_MULTICAST_LOOP=reset", "IP_MULTICAST_TTL=reset", "IP_TOS=reset", "SCTP_AUTO_ASCONF=reset", "SO_MARK=reset", "SO_PRIORITY=reset"]'

@@ -12,14 +12,25 @@ enum check_verdict check_verdict(const struct check_case *c,
 {
 	if (!strcmp(observed, c->expected))
 		return CHECK_PASS;
+	if (!strcmp(observed, CHECK_NOT_APPLICABLE_OBS))
+		return CHECK_NOT_APPLICABLE;
 	if (c->deviation && !strcmp(observed, c->deviation))
 		return CHECK_KNOWN_DEVIATION;
 	return CHECK_FAIL;
 }
 
+enum check_verdict check_outcome_verdict(const struct check_outcome *o)
+{
+	if (o->kernel_log[0])
+		return CHECK_FAIL;
+	return check_verdict(o->c, o->observed);
+}
+
 const char *check_verdict_name(enum check_verdict v)
 {
 	switch (v) {
+	case CHECK_NOT_APPLICABLE:
+		return "not applicable";
 	case CHECK_PASS:
 		return "pass";
 	case CHECK_KNOWN_DEVIATION:
@@ -49,6 +60,9 @@ struct check_summary check_summarize(const struct check_outcome *o, size_t n)
 			break;
 		case CHECK_KNOWN_DEVIATION:
 			s.known_deviation++;
+			break;
+		case CHECK_NOT_APPLICABLE:
+			s.not_applicable++;
 			break;
 		case CHECK_FAIL:
 		default:
@@ -90,12 +104,18 @@ void check_print_table(FILE *f, const struct check_outcome *o, size_t n)
 			check_verdict_name(o[i].verdict));
 		/* A deviation is only acceptable with its reference beside
 		 * it; a fail shows what the promise rests on. */
-		if (o[i].verdict != CHECK_PASS)
+		if (o[i].verdict != CHECK_PASS &&
+		    o[i].verdict != CHECK_NOT_APPLICABLE)
 			fprintf(f, " (%s)", check_reference(&o[i]));
 		fputc('\n', f);
+		if (o[i].kernel_log[0])
+			fprintf(f, "  kernel log: %s\n", o[i].kernel_log);
 	}
-	fprintf(f, "%zu cases: %u pass, %u fail, %u known deviation\n", n,
+	fprintf(f, "%zu cases: %u pass, %u fail, %u known deviation", n,
 		s.pass, s.fail, s.known_deviation);
+	if (s.not_applicable)
+		fprintf(f, ", %u not applicable", s.not_applicable);
+	fputc('\n', f);
 }
 
 static int add_str(struct json_object *obj, const char *key, const char *val)
@@ -130,7 +150,8 @@ static struct json_object *case_json(const struct check_outcome *o)
 	    add_str(c, "expected", o->c->expected) ||
 	    add_str(c, "observed", o->observed) ||
 	    add_str(c, "verdict", check_verdict_name(o->verdict)) ||
-	    add_str(c, "reference", check_reference(o))) {
+	    add_str(c, "reference", check_reference(o)) ||
+	    (o->kernel_log[0] && add_str(c, "kernel_log", o->kernel_log))) {
 		json_object_put(c);
 		return NULL;
 	}
@@ -148,7 +169,9 @@ static struct json_object *summary_json(const struct check_outcome *o,
 	if (add_obj(j, "pass", json_object_new_int((int)s.pass)) ||
 	    add_obj(j, "fail", json_object_new_int((int)s.fail)) ||
 	    add_obj(j, "known_deviation",
-		    json_object_new_int((int)s.known_deviation))) {
+		    json_object_new_int((int)s.known_deviation)) ||
+	    add_obj(j, "not_applicable",
+		    json_object_new_int((int)s.not_applicable))) {
 		json_object_put(j);
 		return NULL;
 	}
@@ -213,7 +236,11 @@ struct json_object *check_result_json(const struct check_env *env,
 		goto fail;
 	}
 	e = NULL;
-	if (add_obj(root, "check", check_json(o, n)))
+	/* Every result file has a metrics object (result.c refuses one
+	 * without): a check measures nothing, so it is empty.  Without it,
+	 * history, compare and matrix --check could not load the file. */
+	if (add_obj(root, "metrics", json_object_new_object()) ||
+	    add_obj(root, "check", check_json(o, n)))
 		goto fail;
 	return root;
 fail:

@@ -5,6 +5,7 @@
 #ifndef PEELBENCH_CHECK_CASES_H
 #define PEELBENCH_CHECK_CASES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* check_cases_errno.c: the return value and every ERRORS entry */
@@ -37,5 +38,39 @@ void case_queued_data_moves(char *obs, size_t len);
 
 /* check_cases_netns.c */
 void case_netns_refused(char *obs, size_t len);
+
+/* check_cases_acct.c: counters back to their start after N peel+close */
+void case_accounting_balance(char *obs, size_t len);
+
+/* check_cases_busy.c, check_cases_queued.c, check_cases_ipv6.c */
+void case_busy_assoc(char *obs, size_t len);
+void case_queued_bytes_move(char *obs, size_t len);
+void case_ipv6_close_parent_first(char *obs, size_t len);
+void case_ipv6_close_peeled_first(char *obs, size_t len);
+
+/* check_cases_inherit.c: one socket option, set on the one-to-many
+ * parent before the association exists, read on the peeled socket.  The
+ * field of width bytes at off is set to val; the grade compares that
+ * field only (an association reports its own state in the other fields
+ * of a struct, the endpoint its defaults). */
+struct check_opt {
+	int level, optname;
+	unsigned size;		/* the option's buffer */
+	int id_off;		/* where the association id goes, -1: none */
+	int key_off;		/* an input field (SCTP_EVENT's type), -1: none */
+	unsigned key;
+	unsigned off, width;	/* the field set: 1, 2, 4 or 8 bytes */
+	unsigned long long val;
+	int also_off;		/* a second field set with it, -1: none */
+	unsigned long long also_val;	/* (4 bytes wide) */
+	bool any;		/* the parent must be bound to 0.0.0.0 */
+	unsigned long long mask;	/* bits of the field compared; 0: all */
+};
+void case_inherit(const void *opt, char *obs, size_t len);
+/* The grade from the parent's default d, the parent's value once set p
+ * and the peeled socket's q: "inherited" (q == p), "reset" (q == d) or
+ * "other (parent P, default D, peeled Q)". */
+void check_inherit_grade(unsigned long long d, unsigned long long p,
+			 unsigned long long q, char *out, size_t len);
 
 #endif

@@ -88,7 +88,8 @@ int check_sctp_socket(int type)
 
 /* A listening SCTP socket of type on 127.0.0.1, port chosen by the
  * kernel; its address in addr. */
-int fx_listener(struct fixture *fx, int type, struct sockaddr_in *addr)
+static int listener(struct fixture *fx, int type, struct sockaddr_in *addr,
+		    bool any)
 {
 	socklen_t alen = sizeof(*addr);
 	int fd = fx_track(fx, check_sctp_socket(type));
@@ -97,14 +98,22 @@ int fx_listener(struct fixture *fx, int type, struct sockaddr_in *addr)
 		return fx_setup_fail(fx, "socket", errno);
 	memset(addr, 0, sizeof(*addr));
 	addr->sin_family = AF_INET;
-	addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	addr->sin_addr.s_addr = htonl(any ? INADDR_ANY : INADDR_LOOPBACK);
 	if (bind(fd, (struct sockaddr *)addr, sizeof(*addr)))
-		return fx_setup_fail(fx, "bind 127.0.0.1", errno);
+		return fx_setup_fail(fx, any ? "bind 0.0.0.0" : "bind 127.0.0.1", errno);
 	if (getsockname(fd, (struct sockaddr *)addr, &alen))
 		return fx_setup_fail(fx, "getsockname", errno);
 	if (listen(fd, 16))
 		return fx_setup_fail(fx, "listen", errno);
+	/* Clients connect to 127.0.0.1 also when the listener is bound to
+	 * every address. */
+	addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	return fd;
+}
+
+int fx_listener(struct fixture *fx, int type, struct sockaddr_in *addr)
+{
+	return listener(fx, type, addr, false);
 }
 
 /* The association ids a socket holds (SCTP_GET_ASSOC_ID_LIST). */
@@ -155,7 +164,30 @@ static sctp_assoc_t new_assoc(int fd, const sctp_assoc_t *known, int nknown)
 /* Server plus n clients.  connect() on a one-to-many socket blocks until
  * the association is up; the server has hashed its side before it sent
  * the COOKIE ACK that ends that wait. */
-int fx_open(struct fixture *fx, int n, char *obs, size_t len)
+int fx_add_client(struct fixture *fx)
+{
+	int i = fx->nclients, c;
+
+	if (i >= MAX_CLIENTS)
+		return fx_setup_fail(fx, "too many clients", EMFILE);
+	c = fx_track(fx, check_sctp_socket(SOCK_SEQPACKET));
+	if (c < 0)
+		return fx_setup_fail(fx, "client socket", errno);
+	fx->client[i] = c;
+	fx->nclients++;
+	if (connect(c, (struct sockaddr *)&fx->saddr, sizeof(fx->saddr)))
+		return fx_setup_fail(fx, "connect to 127.0.0.1", errno);
+	fx->id[i] = new_assoc(fx->server, fx->id, i);
+	if (!fx->id[i])
+		return fx_setup_fail(fx, "server association id", ENOENT);
+	fx->cid[i] = new_assoc(c, NULL, 0);
+	if (!fx->cid[i])
+		return fx_setup_fail(fx, "client association id", ENOENT);
+	return 0;
+}
+
+static int open_with(struct fixture *fx, int n, char *obs, size_t len,
+		     bool any)
 {
 	int i;
 
@@ -165,26 +197,28 @@ int fx_open(struct fixture *fx, int n, char *obs, size_t len)
 		fx->client[i] = -1;
 	fx->obs = obs;
 	fx->len = len;
-	fx->server = fx_listener(fx, SOCK_SEQPACKET, &fx->saddr);
+	fx->server = listener(fx, SOCK_SEQPACKET, &fx->saddr, any);
 	if (fx->server < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		int c = fx_track(fx, check_sctp_socket(SOCK_SEQPACKET));
-
-		if (c < 0)
-			return fx_setup_fail(fx, "client socket", errno);
-		fx->client[i] = c;
-		fx->nclients++;
-		if (connect(c, (struct sockaddr *)&fx->saddr, sizeof(fx->saddr)))
-			return fx_setup_fail(fx, "connect to 127.0.0.1", errno);
-		fx->id[i] = new_assoc(fx->server, fx->id, i);
-		if (!fx->id[i])
-			return fx_setup_fail(fx, "server association id", ENOENT);
-		fx->cid[i] = new_assoc(c, NULL, 0);
-		if (!fx->cid[i])
-			return fx_setup_fail(fx, "client association id", ENOENT);
-	}
+	for (i = 0; i < n; i++)
+		if (fx_add_client(fx))
+			return -1;
 	return 0;
+}
+
+int fx_open(struct fixture *fx, int n, char *obs, size_t len)
+{
+	return open_with(fx, n, obs, len, false);
+}
+
+int fx_open_any(struct fixture *fx, char *obs, size_t len)
+{
+	return open_with(fx, 0, obs, len, true);
+}
+
+sctp_assoc_t check_first_assoc(int fd)
+{
+	return new_assoc(fd, NULL, 0);
 }
 
 int fx_open_peeled(struct fixture *fx, int n, char *obs, size_t len)

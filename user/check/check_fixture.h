@@ -35,6 +35,11 @@ struct fixture {
  * fx_close() closes everything, also after a failed fx_open(). */
 int fx_open(struct fixture *fx, int n, char *obs, size_t len);
 void fx_close(struct fixture *fx);
+/* The server alone, bound to 0.0.0.0 (what SCTP_AUTO_ASCONF needs);
+ * clients still connect to 127.0.0.1. */
+int fx_open_any(struct fixture *fx, char *obs, size_t len);
+/* One more client, connected: client[nclients-1], id[] and cid[]. */
+int fx_add_client(struct fixture *fx);
 /* fx_open() with n clients, then fx_peel_first(fx, 0): the new fd, or -1
  * with the setup failure observed. */
 int fx_open_peeled(struct fixture *fx, int n, char *obs, size_t len);
@@ -65,6 +70,8 @@ int fx_peel_first(struct fixture *fx, unsigned flags);
 /* An SCTP socket of type with send and receive timeouts of WAIT_MS. */
 int check_sctp_socket(int type);
 bool check_has_assoc(int fd, sctp_assoc_t id);
+/* The first association id fd holds, 0 if none. */
+sctp_assoc_t check_first_assoc(int fd);
 int check_send_on(int fd, sctp_assoc_t id, const char *msg, uint16_t flags);
 int check_recv_data(int fd, char *buf, size_t len, bool dontwait);
 /* sctp_peeloff_flags(), also where libsctp does not export it. */

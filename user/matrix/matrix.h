@@ -143,8 +143,9 @@ struct mx_kernel_info {
 	/* --check: the summary of DIR/KERNEL/check.json */
 	bool checked;
 	int check_code;
-	unsigned pass, fail, deviation;
+	unsigned pass, fail, deviation, not_applicable;
 	char check_reason[256];
+	struct json_object *check;	/* its "check" object (held), or NULL */
 };
 
 struct mx_machine;
@@ -198,6 +199,12 @@ void mx_value_pooled(const struct mx_matrix *m, size_t cell, size_t k,
  * median, ratio}} (ratio within that machine, null without one). */
 struct json_object *mx_machines_json(const struct mx_matrix *m, size_t cell, size_t k,
 				     const char *metric);
+
+/* matrix_checks.c: the check cases x kernels table, one verdict a cell;
+ * checks[k] is kernel k's "check" object or NULL (not run). */
+struct json_object;
+void mx_check_table_print(FILE *f, const char *const *labels,
+			  struct json_object *const *checks, size_t n);
 
 struct mx_outcome *mx_at(const struct mx_matrix *m, unsigned round,
 			 size_t kernel, size_t cell);

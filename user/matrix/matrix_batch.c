@@ -215,9 +215,13 @@ static void read_check(struct mx_run *w, size_t k, int code, bool have,
 				ki->pass++;
 			else if (!strcmp(verdict, "known deviation"))
 				ki->deviation++;
+			else if (!strcmp(verdict, "not applicable"))
+				ki->not_applicable++;
 			else
 				ki->fail++;
 		}
+	if (r->check)
+		ki->check = json_object_get(r->check);
 	pb_result_free(r);
 }
 

@@ -205,6 +205,10 @@ void mx_run_free(struct mx_run *w)
 
 	for (c = 0; w->m.out && c < w->nout; c++)
 		pb_result_free(w->m.out[c].res);
+	for (c = 0; c < MX_MAX_KERNELS; c++) {
+		json_object_put(w->m.kinfo[c].check);
+		w->m.kinfo[c].check = NULL;
+	}
 	free(w->m.out);
 	w->m.out = NULL;
 	if (w->h)

@@ -361,6 +361,26 @@ void mx_print_table(const struct mx_matrix *m, FILE *f)
 	free(buf);
 }
 
+/* --check: the cases x kernels table after the kernel lines. */
+static void print_checks(const struct mx_matrix *m, FILE *f)
+{
+	const struct mx_opts *o = m->plan->o;
+	struct json_object *checks[MX_MAX_KERNELS];
+	const char *labels[MX_MAX_KERNELS];
+	bool any = false;
+	size_t k;
+
+	for (k = 0; k < o->nkernels; k++) {
+		labels[k] = o->kernels[k];
+		checks[k] = m->kinfo[k].check;
+		any |= checks[k] != NULL;
+	}
+	if (any) {
+		fputc('\n', f);
+		mx_check_table_print(f, labels, checks, o->nkernels);
+	}
+}
+
 static void print_table(const struct mx_matrix *m, FILE *f)
 {
 	const struct mx_opts *o = m->plan->o;
@@ -400,11 +420,12 @@ static void print_table(const struct mx_matrix *m, FILE *f)
 				fprintf(f, "  check: failed to run (exit %d): %s\n",
 					ki->check_code, ki->check_reason);
 			else
-				fprintf(f, "  check: %u pass, %u fail, %u known deviation%s\n",
+				fprintf(f, "  check: %u pass, %u fail, %u known deviation, %u not applicable%s\n",
 					ki->pass, ki->fail, ki->deviation,
-					ki->fail ? " (FAIL)" : "");
+					ki->not_applicable, ki->fail ? " (FAIL)" : "");
 		}
 	}
+	print_checks(m, f);
 	for (c = 0; c < m->plan->ncells; c++)
 		print_cell(m, c, f);
 	print_kenv_differences(m, f);
@@ -462,6 +483,8 @@ static struct json_object *kernel_json(const struct mx_matrix *m, size_t k)
 			json_object_object_add(p, "fail", json_object_new_int(ki->fail));
 			json_object_object_add(p, "known_deviation",
 					       json_object_new_int(ki->deviation));
+			json_object_object_add(p, "not_applicable",
+					       json_object_new_int(ki->not_applicable));
 		}
 		json_object_object_add(o, "check", p);
 	}

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Socket accounting under /proc/net (check_acct.h), read with
+ * user/common/kstat.c plus the line counts of sctp/assocs and eps.  Every
+ * counter read
+ * here is per network namespace and exact (summed over CPUs when read):
+ * the "sockets" column of protocols is sock_prot_inuse_get()
+ * (net/core/sock.c proto_seq_printf()), sockstat's "sockets: used" is
+ * sock_inuse_get(), the sctp files list one line per association or
+ * endpoint.  So after a cycle that closed everything it opened, each
+ * must be back at its start value, to the unit. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_acct.h"
+#include "kstat.h"
+#include "peelbench.h"
+
+static const char *const acct_names[ACCT_N] = {
+	[ACCT_SCTP_SOCKETS] = "protocols SCTP sockets",
+	[ACCT_SCTPV6_SOCKETS] = "protocols SCTPv6 sockets",
+	[ACCT_CURR_ESTAB] = "SctpCurrEstab",
+	[ACCT_ASSOCS] = "sctp/assocs lines",
+	[ACCT_EPS] = "sctp/eps lines",
+	[ACCT_SOCKETS_USED] = "sockstat sockets used",
+};
+
+const char *check_acct_name(enum check_acct_counter c)
+{
+	return c < ACCT_N ? acct_names[c] : "?";
+}
+
+/* The counters pb_kstat_read() names (user/common/kstat.h); the line
+ * counts are read here. */
+static const char *const kstat_keys[ACCT_N] = {
+	[ACCT_SCTP_SOCKETS] = "proto.SCTP.sockets",
+	[ACCT_SCTPV6_SOCKETS] = "proto.SCTPv6.sockets",
+	[ACCT_CURR_ESTAB] = "SctpCurrEstab",
+	[ACCT_SOCKETS_USED] = "sockstat.sockets.used",
+};
+
+/* Lines of a table after its header line. */
+static int read_lines(const char *root, const char *file, long *v, char *err,
+		      size_t len)
+{
+	char path[512];
+	long n = 0;
+	int c, prev = '\n';
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/proc/net/%s", root, file);
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, len, "%s: %s", file, pb_errno_name(errno));
+		return -1;
+	}
+	while ((c = getc(f)) != EOF) {
+		if (c == '\n')
+			n++;
+		prev = c;
+	}
+	if (prev != '\n')
+		n++;
+	fclose(f);
+	*v = n > 0 ? n - 1 : 0;
+	return 0;
+}
+
+int check_acct_read(const char *root, struct check_acct *a, char *err,
+		    size_t len)
+{
+	static struct pb_kstat s;	/* 7 KiB: not on a case's stack */
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	pb_kstat_read(&s, root);
+	for (c = 0; c < ACCT_N; c++) {
+		long long v;
+
+		if (!kstat_keys[c])
+			continue;
+		v = pb_kstat_get(&s, kstat_keys[c], LLONG_MIN);
+		if (v == LLONG_MIN) {
+			snprintf(err, len, "no %s", kstat_keys[c]);
+			return -1;
+		}
+		a->v[c] = (long)v;
+	}
+	if (read_lines(root, "sctp/assocs", &a->v[ACCT_ASSOCS], err, len) ||
+	    read_lines(root, "sctp/eps", &a->v[ACCT_EPS], err, len))
+		return -1;
+	return 0;
+}
+
+int check_acct_drift(const struct check_acct *start,
+		     const struct check_acct *peak,
+		     const struct check_acct *end, unsigned n, char *out,
+		     size_t len)
+{
+	int c;
+
+	for (c = 0; c < ACCT_N; c++) {
+		if (start->v[c] == end->v[c])
+			continue;
+		snprintf(out, len, "%s start %ld end %ld (peak %ld, N=%u)",
+			 acct_names[c], start->v[c], end->v[c], peak->v[c], n);
+		return c;
+	}
+	return -1;
+}

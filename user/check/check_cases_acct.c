@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `peelbench check` case "accounting-balance": N associations set up,
+ * each peeled off at once, then everything closed; the counters of
+ * check_acct.h must come back to their start values.  It runs in a
+ * network namespace of its own (when it can make one): every counter it
+ * reads is per namespace, so nothing else on the machine moves them. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/sctp.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "check_acct.h"
+#include "check_cases.h"
+#include "check_fixture.h"
+#include "peelbench.h"
+
+#define ACCT_N_ASSOCS	1000
+/* Closing sends SHUTDOWNs; the kernel frees the associations and their
+ * sockets after the handshakes, asynchronously. */
+#define ACCT_SETTLE_MS	20000
+
+struct acct_run {
+	int server, client[ACCT_N_ASSOCS], peeled[ACCT_N_ASSOCS];
+	unsigned n;
+	struct check_acct start, peak, end;
+};
+
+/* lo is down in a new network namespace. */
+static int lo_up(void)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
+
+	if (fd < 0)
+		return -1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (!ret) {
+		ifr.ifr_flags |= IFF_UP;
+		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return ret;
+}
+
+/* A private netns when allowed (root, as in the guests); otherwise the
+ * current one, where other sockets may move the counters. */
+static void private_netns(void)
+{
+	if (!unshare(CLONE_NEWNET) && lo_up())
+		pb_debug("lo up in the new netns: %s", pb_errno_name(errno));
+}
+
+static int enough_fds(unsigned need)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return -1;
+	if (rl.rlim_cur >= need)
+		return 0;
+	rl.rlim_cur = need;
+	if (rl.rlim_max < need)
+		rl.rlim_max = need;	/* root may raise it */
+	return setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Set up association i and peel it off the server at once, so the
+ * server never holds more than one. */
+static int acct_one(struct fixture *fx, struct acct_run *r, unsigned i)
+{
+	sctp_assoc_t id;
+
+	r->client[i] = check_sctp_socket(SOCK_SEQPACKET);
+	if (r->client[i] < 0)
+		return fx_setup_fail(fx, "client socket", errno);
+	if (connect(r->client[i], (struct sockaddr *)&fx->saddr, sizeof(fx->saddr)))
+		return fx_setup_fail(fx, "connect to 127.0.0.1", errno);
+	id = check_first_assoc(r->server);
+	if (!id)
+		return fx_setup_fail(fx, "server association id", ENOENT);
+	r->peeled[i] = sctp_peeloff(r->server, id);
+	if (r->peeled[i] < 0)
+		return fx_setup_fail(fx, "peeloff", errno);
+	return 0;
+}
+
+static void acct_close_all(struct acct_run *r)
+{
+	unsigned i;
+
+	for (i = 0; i < r->n; i++) {
+		if (r->client[i] >= 0)
+			close(r->client[i]);
+		if (r->peeled[i] >= 0)
+			close(r->peeled[i]);
+	}
+	r->n = 0;
+}
+
+/* Poll until every counter is back at its start, or the limit. */
+static int acct_settle(struct acct_run *r, char *err, size_t len)
+{
+	char drift[96];
+	int waited;
+
+	for (waited = 0; waited <= ACCT_SETTLE_MS; waited += 50) {
+		if (check_acct_read("", &r->end, err, len))
+			return -1;
+		if (check_acct_drift(&r->start, &r->peak, &r->end,
+				     ACCT_N_ASSOCS, drift, sizeof(drift)) < 0)
+			return 0;
+		sleep_ms(50);
+	}
+	return 0;
+}
+
+static void acct_cycle(struct fixture *fx, struct acct_run *r)
+{
+	char err[96], drift[CHECK_OBSERVED_MAX];
+	unsigned i;
+
+	for (i = 0; i < ACCT_N_ASSOCS; i++) {
+		r->client[i] = r->peeled[i] = -1;
+		r->n = i + 1;
+		if (acct_one(fx, r, i))
+			return;
+	}
+	if (check_acct_read("", &r->peak, err, sizeof(err))) {
+		fx_setup_fail(fx, err, EIO);
+		return;
+	}
+	/* Both ends of every association are in this namespace. */
+	if (r->peak.v[ACCT_CURR_ESTAB] - r->start.v[ACCT_CURR_ESTAB] != 2 * ACCT_N_ASSOCS) {
+		fx_observe(fx, "SctpCurrEstab went from %ld to %ld with %u associations (both ends here): the counters do not count them",
+			   r->start.v[ACCT_CURR_ESTAB], r->peak.v[ACCT_CURR_ESTAB],
+			   ACCT_N_ASSOCS);
+		return;
+	}
+	acct_close_all(r);
+	fx_close(fx);
+	if (acct_settle(r, err, sizeof(err))) {
+		fx_setup_fail(fx, err, EIO);
+		return;
+	}
+	if (check_acct_drift(&r->start, &r->peak, &r->end, ACCT_N_ASSOCS,
+			     drift, sizeof(drift)) >= 0)
+		fx_observe(fx, "%s", drift);
+	else
+		fx_observe(fx, "balanced");
+}
+
+void case_accounting_balance(char *obs, size_t len)
+{
+	struct acct_run *r = calloc(1, sizeof(*r));
+	struct fixture fx;
+	char err[96];
+
+	private_netns();
+	memset(&fx, 0, sizeof(fx));
+	fx.obs = obs;
+	fx.len = len;
+	if (!r) {
+		fx_setup_fail(&fx, "calloc", ENOMEM);
+		return;
+	}
+	if (enough_fds(2 * ACCT_N_ASSOCS + 64)) {
+		fx_setup_fail(&fx, "RLIMIT_NOFILE", errno);
+		goto out;
+	}
+	if (check_acct_read("", &r->start, err, sizeof(err))) {
+		fx_setup_fail(&fx, err, EIO);
+		goto out;
+	}
+	if (fx_open(&fx, 0, obs, len))
+		goto out;
+	r->server = fx.server;
+	acct_cycle(&fx, r);
+out:
+	acct_close_all(r);
+	fx_close(&fx);
+	free(r);
+}
