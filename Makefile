@@ -119,7 +119,8 @@ $(OUTPUT)/guest/%: tests/guest/%.c | $(OUTPUT)/.deps-ok
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d $< -o $@ -lsctp -lpthread
 
 # path_ratio times kernel paths with the project's own bootstrap.
-$(OUTPUT)/guest/path_ratio: tests/guest/path_ratio.c $(OUTPUT)/user/common/stats.o | $(OUTPUT)/.deps-ok
+$(OUTPUT)/guest/path_ratio: tests/guest/path_ratio.c $(OUTPUT)/user/common/stats.o \
+		$(OUTPUT)/user/common/stats_boot.o | $(OUTPUT)/.deps-ok
 	$(call msg,CC-GUEST,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(INC_common) $(DEPFLAGS) -MF $@.d $^ -o $@ -lm
@@ -233,6 +234,22 @@ bench: all
 	$(Q)./peelbench matrix --kernels $(BENCH_KERNELS) --sweep backlog=0,1024 \
 		--repeat 3 --assocs 500 -o results/bench-$$(date +%Y%m%d-%H%M%S) \
 		$(BENCH_ARGS)
+
+# `make bench-compare`: compare's time at 10k, 100k and 1M samples a
+# side, before (every bootstrap resample drawn in full) and after (drawn
+# directly above PB_BOOT_DIRECT_MIN), then the coverage of the direct CIs
+# (tests/oracle/bootcover.c).  See scripts/bench-compare.py for REPEAT,
+# SIZES, SIZES_BEFORE.
+BOOTCOVER_SRCS := tests/oracle/bootcover.c $(wildcard user/common/stats*.c)
+$(OUTPUT)/oracle/bootcover: $(BOOTCOVER_SRCS) user/common/stats.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Iuser/common $(BOOTCOVER_SRCS) -o $@ -lm
+
+bench-compare: peelbench $(OUTPUT)/oracle/bootcover
+	$(call msg,BENCH,compare)
+	$(Q)scripts/bench-compare.py
+	$(Q)$(OUTPUT)/oracle/bootcover 50000 400
 
 # `make results`: the published findings, docs/results.md and docs/img/*.png
 # (scripts/results.sh: kernel matrix 6.1/6.12/7.3 with a backlog sweep, an

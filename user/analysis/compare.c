@@ -131,6 +131,15 @@ static enum pb_verdict judge(const struct pb_comparison *c, const struct pb_metr
 	return worse ? PB_V_REGRESSION : PB_V_IMPROVEMENT;
 }
 
+/* PEELBENCH_BOOT_FULL=1: resample in full whatever the size (the
+ * "before" of make bench-compare; stats.h). */
+static bool boot_full(void)
+{
+	const char *v = getenv("PEELBENCH_BOOT_FULL");
+
+	return v && !strcmp(v, "1");
+}
+
 /* The values a metric's test runs on: raw samples when both results have
  * them, else the per-round values. */
 static void compare_metric(struct pb_comparison *c, struct pb_metric_cmp *m)
@@ -138,6 +147,7 @@ static void compare_metric(struct pb_comparison *c, struct pb_metric_cmp *m)
 	double *vb = NULL, *vn = NULL;
 	const char *kb = NULL, *kn = NULL;
 	enum pb_stat stat = PB_STAT_MEDIAN;
+	bool big;
 
 	pb_result_metric(c->base, m->name, &m->base);
 	pb_result_metric(c->new, m->name, &m->new);
@@ -156,10 +166,18 @@ static void compare_metric(struct pb_comparison *c, struct pb_metric_cmp *m)
 		if (m->nb || m->nn)
 			snprintf(m->source, sizeof(m->source), "rounds");
 	}
+	/* Large samples: sorted once, for a linear-time rank test and the
+	 * bootstrap's order statistics (stats.h, PB_BOOT_DIRECT_MIN). */
+	big = m->nb > PB_BOOT_DIRECT_MIN || m->nn > PB_BOOT_DIRECT_MIN;
+	if (big) {
+		pb_sort_doubles(vb, m->nb);
+		pb_sort_doubles(vn, m->nn);
+	}
 	if (m->nb >= 2 && m->nn >= 2 &&
-	    !pb_mann_whitney(vb, m->nb, vn, m->nn, &m->mwu) &&
-	    !pb_bootstrap_change(vb, m->nb, vn, m->nn, stat, PB_CMP_RESAMPLES,
-				 PB_CMP_CI_LEVEL, name_seed(m->name), &m->ci))
+	    !(big ? pb_mann_whitney_sorted : pb_mann_whitney)(vb, m->nb, vn, m->nn, &m->mwu) &&
+	    !(boot_full() ? pb_bootstrap_change_full : pb_bootstrap_change)(
+		    vb, m->nb, vn, m->nn, stat, PB_CMP_RESAMPLES, PB_CMP_CI_LEVEL,
+		    name_seed(m->name), &m->ci))
 		m->tested = true;
 	free(vb);
 	free(vn);
