@@ -12,6 +12,7 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 PKGS      := libbpf json-c sqlite3 libpq
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+              -Wno-missing-field-initializers \
              $(shell pkg-config --cflags $(PKGS))
 
 # Layers, bottom up.  Each folder compiles with the include paths of the
@@ -61,7 +62,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 GUEST_SRCS := $(wildcard tests/guest/*.c)
 GUEST_BINS := $(patsubst tests/guest/%.c,$(OUTPUT)/guest/%,$(GUEST_SRCS))
 
-.PHONY: all deps test unit-test fuzz bench bench-compensation bench-tcg-ratio results clean
+.PHONY: all deps test unit-test sanitize fuzz fuzz-replay bench bench-compare \
+        bench-compensation bench-tcg-ratio results clean
 # Keep the BPF object and skeleton: as intermediates make would delete
 # them, and every build would regenerate the skeleton and relink.
 .SECONDARY:
@@ -117,39 +119,108 @@ $(OUTPUT)/guest/%: tests/guest/%.c | $(OUTPUT)/.deps-ok
 	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -MF $@.d $< -o $@ -lsctp -lpthread
 
 # path_ratio times kernel paths with the project's own bootstrap.
-$(OUTPUT)/guest/path_ratio: tests/guest/path_ratio.c $(OUTPUT)/user/common/stats.o | $(OUTPUT)/.deps-ok
+$(OUTPUT)/guest/path_ratio: tests/guest/path_ratio.c $(OUTPUT)/user/common/stats.o \
+		$(OUTPUT)/user/common/stats_boot.o | $(OUTPUT)/.deps-ok
 	$(call msg,CC-GUEST,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(INC_common) $(DEPFLAGS) -MF $@.d $^ -o $@ -lm
 
-# `make test`: installs what is missing, then unit tests (cmocka, TAP) and
-# guest tests (TAP, through the VM runner), under one prove run and one
-# summary line.
+# The host-side programs again, with ASan and UBSan, in $(SAN): the
+# objects, the unit tests in $(SAN)/tests, and the binary in $(SAN)/root,
+# a copy of the checkout made of symbolic links, so that the CLI tests
+# (which run ./peelbench from the checkout's top) and the binary's own
+# root (the folder of /proc/self/exe: scripts/, plots/) both find it.
+SAN       := $(OUTPUT)/san
+SANFLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+             -fno-omit-frame-pointer
+SAN_OBJS  := $(patsubst %.c,$(SAN)/%.o,$(USER_SRCS))
+SAN_LIB_OBJS := $(filter-out $(SAN)/user/cli/main.o,$(SAN_OBJS))
+SAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(SAN)/tests/%,$(UNIT_SRCS))
+SAN_TOP   := $(filter-out build peelbench,$(wildcard *))
+
+$(foreach l,$(LAYERS),$(eval $(SAN)/user/$(l)/%.o: LAYER_INC := $(INC_$(l))))
+$(SAN)/bench/%.o: LAYER_INC := $(INC_bench)
+
+$(SAN)/%.o: %.c | $(SKELS) $(OUTPUT)/.deps-ok
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) $(LAYER_INC) $(DEPFLAGS) -c $< -o $@
+
+$(SAN)/root/peelbench: $(SAN_OBJS)
+	$(call msg,LINK-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)for f in $(SAN_TOP); do ln -sfn ../../../$$f $(@D)/$$f; done
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) $^ -o $@ $(LDLIBS)
+
+$(SAN)/tests/%: tests/unit/%.c $(SAN_LIB_OBJS)
+	$(call msg,CC-TSAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) $(INC_cli) -Itests/unit $(DEPFLAGS) -MF $@.d $< $(SAN_LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
+
+# `make test`: installs what is missing, then unit tests (cmocka, TAP), the
+# CLI tests, the same again under the sanitizers (scripts/run-tests.sh
+# names the CLI tests it runs there), the replay of every fuzz corpus, and
+# the guest tests (TAP, through the VM runner), under one prove run and
+# one summary line.
 test: $(OUTPUT)/.deps-ok
-	$(Q)$(MAKE) all $(UNIT_BINS)
-	$(Q)scripts/run-tests.sh $(UNIT_BINS)
+	$(Q)$(MAKE) all $(UNIT_BINS) $(SAN)/root/peelbench $(SAN_UNIT_BINS) $(FUZZ_BINS)
+	$(Q)PEELBENCH_SAN=$(SAN) PEELBENCH_FUZZ=$(OUTPUT)/fuzz scripts/run-tests.sh $(UNIT_BINS)
+
+# `make sanitize`: only the sanitizer half of `make test`.
+sanitize: $(OUTPUT)/.deps-ok
+	$(Q)$(MAKE) $(SAN)/root/peelbench $(SAN_UNIT_BINS)
+	$(Q)PEELBENCH_SAN=$(SAN) PEELBENCH_ONLY_SAN=1 scripts/run-tests.sh
 
 unit-test: all $(UNIT_BINS)
 	$(Q)PEELBENCH_NO_VM_TESTS=1 scripts/run-tests.sh $(UNIT_BINS)
 
-# `make fuzz`: libFuzzer + ASan/UBSan on the result-file reader, for
-# FUZZ_TIME seconds, seeded with the fixtures; new inputs are kept in
-# build/fuzz/corpus.  stderr of the target (its one-line refusals) is
-# closed; crashes are still reported.
-FUZZ_TIME ?= 60
-FUZZ_SRCS := fuzz/fuzz_result.c user/results/result.c user/results/json_strict.c user/common/files.c $(wildcard user/common/stats*.c) user/common/util.c
-$(OUTPUT)/fuzz/fuzz_result: $(FUZZ_SRCS) user/results/result.h user/common/stats.h user/common/peelbench.h
-	$(call msg,CC-FUZZ,$@)
-	$(Q)mkdir -p $(@D)/corpus
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 \
-		-Wall -Wextra -Werror -Wno-unused-parameter -Iuser/results -Iuser/common \
-		$(shell pkg-config --cflags json-c) $(FUZZ_SRCS) -o $@ \
-		$(shell pkg-config --libs json-c) -lm
+# Fuzzing: one libFuzzer target per parser of outside input, fuzz/fuzz_NAME.c
+# (result files, history databases, matrix plans, option values, probe-plan
+# inputs), linked with the library objects built by clang with ASan and
+# UBSan in $(FUZZ_OUT)/obj.  Each has its seeds and the reproducers of the
+# bugs it found in fuzz/corpus/NAME: `make test` replays them
+# (tests/san/fuzz-replay.t); `make fuzz` runs each target FUZZ_SECONDS
+# (default 60), its new inputs kept in $(FUZZ_OUT)/corpus/NAME and any
+# crash in $(FUZZ_OUT)/crash-NAME-*.  stderr of the targets (their
+# one-line refusals) is closed; crashes are still reported.
+FUZZ_OUT   := $(OUTPUT)/fuzz
+FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_BINS  := $(patsubst %,$(FUZZ_OUT)/fuzz_%,$(FUZZ_NAMES))
+FUZZ_OBJS  := $(patsubst %.c,$(FUZZ_OUT)/obj/%.o,$(filter-out user/cli/main.c,$(USER_SRCS)))
+FUZZFLAGS  := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+              -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+              -Wno-missing-field-initializers \
+              $(shell pkg-config --cflags $(PKGS))
+FUZZ_SECONDS ?= 60
 
-fuzz: $(OUTPUT)/fuzz/fuzz_result
-	$(call msg,FUZZ,$< $(FUZZ_TIME)s)
-	$(Q)$< -max_total_time=$(FUZZ_TIME) -close_fd_mask=2 -print_final_stats=1 \
-		$(OUTPUT)/fuzz/corpus tests/fixtures
+$(foreach l,$(LAYERS),$(eval $(FUZZ_OUT)/obj/user/$(l)/%.o: LAYER_INC := $(INC_$(l))))
+$(FUZZ_OUT)/obj/bench/%.o: LAYER_INC := $(INC_bench)
+
+$(FUZZ_OUT)/obj/%.o: %.c | $(SKELS) $(OUTPUT)/.deps-ok
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZFLAGS) -fsanitize=fuzzer-no-link $(LAYER_INC) $(DEPFLAGS) -c $< -o $@
+
+$(FUZZ_OUT)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)
+	$(call msg,LD-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZFLAGS) -fsanitize=fuzzer $(INC_cli) $(DEPFLAGS) -MF $@.d \
+		$< $(FUZZ_OBJS) -o $@ $(LDLIBS)
+
+fuzz-replay: $(FUZZ_BINS)
+	$(Q)PEELBENCH_FUZZ=$(FUZZ_OUT) prove -v --exec '' tests/san/fuzz-replay.t
+
+fuzz: $(FUZZ_BINS)
+	$(Q)for n in $(FUZZ_NAMES); do \
+		printf '  %-8s %s\n' FUZZ "$$n $(FUZZ_SECONDS)s"; \
+		mkdir -p $(FUZZ_OUT)/corpus/$$n; \
+		$(FUZZ_OUT)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -close_fd_mask=2 \
+			-print_final_stats=1 -artifact_prefix=$(FUZZ_OUT)/crash-$$n- \
+			$(FUZZ_OUT)/corpus/$$n fuzz/corpus/$$n 2>&1 | \
+			grep -E '^(stat::number_of_executed_units|stat::new_units_added|==|SUMMARY|artifact_prefix|Test unit)' \
+			|| true; \
+		if ls $(FUZZ_OUT)/crash-$$n-* >/dev/null 2>&1; then \
+			echo "peelbench: fuzz_$$n crashed: $$(ls $(FUZZ_OUT)/crash-$$n-*)" >&2; exit 1; fi; \
+	done
 
 # `make bench`: a short kernel matrix, 6.1 against 7.3 with a small
 # backlog sweep, 500 associations, 3 interleaved repeats: 6 guest boots,
@@ -174,6 +245,22 @@ bench: all
 	$(Q)./peelbench bisect $(BISECT_METRIC) --good $(BISECT_GOOD) --bad $(BISECT_BAD) \
 		--assocs 300 -o results/bench-bisect-$$(date +%Y%m%d-%H%M%S).json; \
 		rc=$$?; [ $$rc -le 1 ] || exit $$rc
+
+# `make bench-compare`: compare's time at 10k, 100k and 1M samples a
+# side, before (every bootstrap resample drawn in full) and after (drawn
+# directly above PB_BOOT_DIRECT_MIN), then the coverage of the direct CIs
+# (tests/oracle/bootcover.c).  See scripts/bench-compare.py for REPEAT,
+# SIZES, SIZES_BEFORE.
+BOOTCOVER_SRCS := tests/oracle/bootcover.c $(wildcard user/common/stats*.c)
+$(OUTPUT)/oracle/bootcover: $(BOOTCOVER_SRCS) user/common/stats.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Iuser/common $(BOOTCOVER_SRCS) -o $@ -lm
+
+bench-compare: peelbench $(OUTPUT)/oracle/bootcover
+	$(call msg,BENCH,compare)
+	$(Q)scripts/bench-compare.py
+	$(Q)$(OUTPUT)/oracle/bootcover 50000 400
 
 # `make results`: the published findings, docs/results.md and docs/img/*.png
 # (scripts/results.sh: kernel matrix 6.1/6.12/7.3 with a backlog sweep, an

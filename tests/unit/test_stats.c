@@ -126,6 +126,44 @@ static void test_mann_whitney_matches_scipy(void **state)
 	unlink(path);
 }
 
+/* Above PB_BOOT_DIRECT_MIN compare sorts once (radix) and ranks by
+ * merging: the same U and p as the sorting test, ties included; and the
+ * direct bootstrap of a median lands where full resampling does. */
+static void test_large_sample_paths_agree(void **state)
+{
+	size_t n = 30000, i;
+	double *x = malloc(n * sizeof(*x)), *y = malloc(n * sizeof(*y));
+	struct pb_mwu a, b;
+	struct pb_ci full, direct;
+	struct pb_rng r;
+
+	(void)state;
+	assert_non_null(x);
+	assert_non_null(y);
+	pb_rng_seed(&r, 3);
+	for (i = 0; i < n; i++) {
+		x[i] = round(100 * pb_rng_normal(&r));	/* ties, negatives */
+		y[i] = round(100 * pb_rng_normal(&r) + 3);
+	}
+	assert_int_equal(pb_mann_whitney(x, n, y, n, &a), 0);
+	pb_sort_doubles(x, n);
+	pb_sort_doubles(y, n);
+	for (i = 1; i < n; i++)
+		assert_true(x[i - 1] <= x[i] && y[i - 1] <= y[i]);
+	assert_int_equal(pb_mann_whitney_sorted(x, n, y, n, &b), 0);
+	assert_true(fabs(a.u - b.u) < 1e-6 * a.u);
+	assert_true(fabs(a.p - b.p) < 1e-9 + 1e-6 * a.p);
+	for (i = 0; i < n; i++)
+		x[i] = 1000 + x[i], y[i] = 1000 + y[i];
+	assert_int_equal(pb_bootstrap_change_full(x, n, y, n, PB_STAT_MEDIAN, 400,
+						  0.95, 1, &full), 0);
+	assert_int_equal(pb_bootstrap_change_direct(x, n, y, n, PB_STAT_MEDIAN, 400,
+						    0.95, 1, &direct), 0);
+	assert_true(fabs(full.lo - direct.lo) < 0.1 && fabs(full.hi - direct.hi) < 0.1);
+	free(x);
+	free(y);
+}
+
 static void test_mann_whitney_rejects_empty(void **state)
 {
 	double x[1] = { 1 };
@@ -362,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_edivisive_finds_step),
 		cmocka_unit_test(test_edivisive_two_steps),
 		cmocka_unit_test(test_edivisive_flat_series_has_none),
+		cmocka_unit_test(test_large_sample_paths_agree),
 	};
 
 	return cmocka_run_group_tests_name("stats", tests, NULL, NULL);

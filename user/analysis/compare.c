@@ -131,15 +131,33 @@ static enum pb_verdict judge(double threshold, double alpha, const struct pb_met
 	return worse ? PB_V_REGRESSION : PB_V_IMPROVEMENT;
 }
 
-void pb_metric_test(struct pb_metric_cmp *m, const double *vb, size_t nb,
-		    const double *vn, size_t nn, enum pb_stat stat, double threshold,
-		    double alpha)
+/* PEELBENCH_BOOT_FULL=1: resample in full whatever the size (the
+ * "before" of make bench-compare; stats.h). */
+static bool boot_full(void)
 {
+	const char *v = getenv("PEELBENCH_BOOT_FULL");
+
+	return v && !strcmp(v, "1");
+}
+
+void pb_metric_test(struct pb_metric_cmp *m, double *vb, size_t nb, double *vn, size_t nn,
+		    enum pb_stat stat, double threshold, double alpha)
+{
+	/* Large samples: sorted once, for a linear-time rank test and the
+	 * bootstrap's order statistics (stats.h, PB_BOOT_DIRECT_MIN). */
+	bool big = nb > PB_BOOT_DIRECT_MIN || nn > PB_BOOT_DIRECT_MIN;
+
 	m->nb = nb;
 	m->nn = nn;
-	m->tested = nb >= 2 && nn >= 2 && !pb_mann_whitney(vb, nb, vn, nn, &m->mwu) &&
-		    !pb_bootstrap_change(vb, nb, vn, nn, stat, PB_CMP_RESAMPLES,
-					 PB_CMP_CI_LEVEL, name_seed(m->name), &m->ci);
+	if (big) {
+		pb_sort_doubles(vb, nb);
+		pb_sort_doubles(vn, nn);
+	}
+	m->tested = nb >= 2 && nn >= 2 &&
+		    !(big ? pb_mann_whitney_sorted : pb_mann_whitney)(vb, nb, vn, nn, &m->mwu) &&
+		    !(boot_full() ? pb_bootstrap_change_full : pb_bootstrap_change)(
+			    vb, nb, vn, nn, stat, PB_CMP_RESAMPLES, PB_CMP_CI_LEVEL,
+			    name_seed(m->name), &m->ci);
 	m->verdict = judge(threshold, alpha, m);
 }
 

@@ -64,10 +64,10 @@ int pb_compare(struct pb_comparison *c, const char *const *metrics, size_t n,
 /* The test of one metric m (name, base, new and change set) over the
  * values of each side, and its verdict as pb_compare gives it: a change
  * of at least threshold %, Mann-Whitney p < alpha, a bootstrap CI of
- * stat's change that excludes 0.  Sets nb, nn, mwu, ci, tested, verdict. */
-void pb_metric_test(struct pb_metric_cmp *m, const double *vb, size_t nb,
-		    const double *vn, size_t nn, enum pb_stat stat, double threshold,
-		    double alpha);
+ * stat's change that excludes 0.  Sets nb, nn, mwu, ci, tested, verdict.
+ * Past PB_BOOT_DIRECT_MIN values a side, vb and vn are sorted in place. */
+void pb_metric_test(struct pb_metric_cmp *m, double *vb, size_t nb, double *vn, size_t nn,
+		    enum pb_stat stat, double threshold, double alpha);
 /* Frees what pb_compare and the caller loaded (base, new), not c. */
 void pb_comparison_release(struct pb_comparison *c);
 

@@ -49,6 +49,8 @@ int pb_history_check(const struct pb_history_point *p, size_t n, const char *met
 	int dir = pb_metric_direction(metric), i;
 
 	memset(out, 0, sizeof(*out));
+	if (!n)		/* p may be NULL: no points, no change */
+		return 0;
 	if (n > PB_HISTORY_CHECK_MAX_POINTS)
 		out->off = n - PB_HISTORY_CHECK_MAX_POINTS;
 	out->n = n - out->off;

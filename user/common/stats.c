@@ -121,7 +121,7 @@ double pb_stddev(const double *v, size_t n)
 	return sqrt(s / (n - 1));
 }
 
-static int cmp_double(const void *a, const void *b)
+int pb_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -233,7 +233,7 @@ uint64_t pb_nearest_rank_sorted(const uint64_t *sorted, size_t n, double q)
 }
 
 /* The quantile a statistic other than the mean is. */
-static double stat_q(enum pb_stat s)
+double pb_stat_quantile(enum pb_stat s)
 {
 	switch (s) {
 	case PB_STAT_P90:	return 0.90;
@@ -247,14 +247,14 @@ static double stat_q(enum pb_stat s)
 
 static double stat_inplace(enum pb_stat s, double *v, size_t n)
 {
-	return s == PB_STAT_MEAN ? pb_mean(v, n) : quantile_inplace(v, n, stat_q(s));
+	return s == PB_STAT_MEAN ? pb_mean(v, n) : quantile_inplace(v, n, pb_stat_quantile(s));
 }
 
 double pb_stat_of(enum pb_stat s, const double *v, size_t n)
 {
 	if (!n)
 		return NAN;
-	return s == PB_STAT_MEAN ? pb_mean(v, n) : pb_quantile(v, n, stat_q(s));
+	return s == PB_STAT_MEAN ? pb_mean(v, n) : pb_quantile(v, n, pb_stat_quantile(s));
 }
 
 /* --- bootstrap --- */
@@ -267,10 +267,9 @@ static void resample(struct pb_rng *rng, const double *v, size_t n, double *dst)
 		dst[i] = v[pb_rng_below(rng, n)];
 }
 
-static void percentile_ci(double *vals, size_t n, double level,
-			  struct pb_ci *out)
+void pb_percentile_ci(double *vals, size_t n, double level, struct pb_ci *out)
 {
-	qsort(vals, n, sizeof(*vals), cmp_double);
+	qsort(vals, n, sizeof(*vals), pb_cmp_double);
 	out->lo = pb_quantile_sorted(vals, n, (1 - level) / 2);
 	out->hi = pb_quantile_sorted(vals, n, 1 - (1 - level) / 2);
 }
@@ -278,6 +277,17 @@ static void percentile_ci(double *vals, size_t n, double level,
 int pb_bootstrap_change(const double *base, size_t nb, const double *new,
 			size_t nn, enum pb_stat stat, unsigned resamples,
 			double level, uint64_t seed, struct pb_ci *out)
+{
+	if (nb > PB_BOOT_DIRECT_MIN || nn > PB_BOOT_DIRECT_MIN)
+		return pb_bootstrap_change_direct(base, nb, new, nn, stat, resamples,
+						  level, seed, out);
+	return pb_bootstrap_change_full(base, nb, new, nn, stat, resamples, level,
+					seed, out);
+}
+
+int pb_bootstrap_change_full(const double *base, size_t nb, const double *new,
+			     size_t nn, enum pb_stat stat, unsigned resamples,
+			     double level, uint64_t seed, struct pb_ci *out)
 {
 	double *bb = NULL, *bn = NULL, *ch = NULL;
 	struct pb_rng rng;
@@ -306,7 +316,7 @@ int pb_bootstrap_change(const double *base, size_t nb, const double *new,
 	}
 	if (!got)
 		goto out;
-	percentile_ci(ch, got, level, out);
+	pb_percentile_ci(ch, got, level, out);
 	ret = 0;
 out:
 	free(bb);
@@ -337,7 +347,7 @@ int pb_bootstrap_stat(const double *v, size_t n, enum pb_stat stat,
 		resample(&rng, v, n, b);
 		st[i] = stat_inplace(stat, b, n);
 	}
-	percentile_ci(st, resamples, level, out);
+	pb_percentile_ci(st, resamples, level, out);
 	free(b);
 	free(st);
 	return 0;

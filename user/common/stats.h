@@ -54,6 +54,12 @@ struct pb_mwu {
 };
 int pb_mann_whitney(const double *x, size_t nx, const double *y, size_t ny,
 		    struct pb_mwu *out);
+/* The same on x and y each sorted ascending, in O(nx + ny). */
+int pb_mann_whitney_sorted(const double *x, size_t nx, const double *y, size_t ny,
+			   struct pb_mwu *out);
+/* Ascending, in place (radix sort: linear time); qsort's comparison. */
+void pb_sort_doubles(double *v, size_t n);
+int pb_cmp_double(const void *a, const void *b);
 
 /* The statistic a bootstrap resamples. */
 enum pb_stat {
@@ -65,18 +71,36 @@ enum pb_stat {
 	PB_STAT_MAX,
 };
 double pb_stat_of(enum pb_stat s, const double *v, size_t n);
+/* The quantile a statistic other than the mean is (max: 1). */
+double pb_stat_quantile(enum pb_stat s);
 
 /* Percentile-bootstrap CI of the % change of a statistic from base to new:
  * 100 * (stat(new*) / stat(base*) - 1) over `resamples` pairs of
  * resamples (each sample resampled with replacement at its own size).
  * level: e.g. 0.95.  Returns 0, or -1 when a sample is empty or no
- * resample had a nonzero base statistic. */
+ * resample had a nonzero base statistic.  When a side has more than
+ * PB_BOOT_DIRECT_MIN values, pb_bootstrap_change_direct instead. */
 struct pb_ci {
 	double lo, hi;
 };
 int pb_bootstrap_change(const double *base, size_t nb, const double *new,
 			size_t nn, enum pb_stat stat, unsigned resamples,
 			double level, uint64_t seed, struct pb_ci *out);
+/* The same bootstrap with each resample's statistic drawn from its
+ * distribution, O(resamples + n) (stats_boot.c says how and why it is the
+ * same distribution); sides of a mean with at most PB_BOOT_DIRECT_MIN
+ * values are still resampled. */
+#define PB_BOOT_DIRECT_MIN 20000
+int pb_bootstrap_change_direct(const double *base, size_t nb, const double *new,
+			       size_t nn, enum pb_stat stat, unsigned resamples,
+			       double level, uint64_t seed, struct pb_ci *out);
+/* Every resample drawn in full whatever the size, O(resamples * n): the
+ * method before PB_BOOT_DIRECT_MIN (the benchmark's "before"). */
+int pb_bootstrap_change_full(const double *base, size_t nb, const double *new,
+			     size_t nn, enum pb_stat stat, unsigned resamples,
+			     double level, uint64_t seed, struct pb_ci *out);
+/* The percentile CI of vals (sorted in place). */
+void pb_percentile_ci(double *vals, size_t n, double level, struct pb_ci *out);
 /* Percentile-bootstrap CI of the statistic itself of one sample. */
 int pb_bootstrap_stat(const double *v, size_t n, enum pb_stat stat,
 		      unsigned resamples, double level, uint64_t seed,
