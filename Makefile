@@ -137,7 +137,7 @@ unit-test: all $(UNIT_BINS)
 # build/fuzz/corpus.  stderr of the target (its one-line refusals) is
 # closed; crashes are still reported.
 FUZZ_TIME ?= 60
-FUZZ_SRCS := fuzz/fuzz_result.c user/results/result.c user/results/json_strict.c user/common/files.c $(wildcard user/common/stats*.c) user/common/util.c
+FUZZ_SRCS := fuzz/fuzz_result.c user/results/result.c user/results/events.c user/results/json_strict.c user/common/files.c $(wildcard user/common/stats*.c) user/common/util.c
 $(OUTPUT)/fuzz/fuzz_result: $(FUZZ_SRCS) user/results/result.h user/common/stats.h user/common/peelbench.h
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)/corpus

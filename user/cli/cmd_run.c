@@ -7,6 +7,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,6 +289,25 @@ static void print_kernel_phases(struct json_object *trace)
 	}
 }
 
+/* "migration  44.1 ns [40.2, 47.9] per message queued on the parent
+ * (migrate, Theil-Sen over N events)" from trace.migration_fit. */
+static void print_migration_fit(struct json_object *fit)
+{
+	struct json_object *v, *ci;
+	double lo = NAN, hi = NAN;
+
+	if (json_object_object_get_ex(fit, "ci95", &ci) && json_object_array_length(ci) == 2) {
+		lo = json_object_get_double(json_object_array_get_idx(ci, 0));
+		hi = json_object_get_double(json_object_array_get_idx(ci, 1));
+	}
+	json_object_object_get_ex(fit, "ns_per_msg", &v);
+	printf("migration  %.1f ns [%.1f, %.1f] per message queued on the parent", json_object_get_double(v), lo, hi);
+	json_object_object_get_ex(fit, "phase", &v);
+	printf(" (%s, Theil-Sen", json_object_get_string(v));
+	json_object_object_get_ex(fit, "events", &v);
+	printf(" over %lld events)\n", (long long)json_object_get_int64(v));
+}
+
 static void print_errors(const struct bench_result *r)
 {
 	int i;
@@ -317,8 +337,7 @@ static void print_summary(const struct run_opts *ro, const struct bench_result *
 			  bool traced, unsigned long long tracer_ok, const char *path)
 {
 	const struct bench_config *c = &ro->cfg;
-	struct result_slope slope;
-	struct json_object *ov;
+	struct json_object *ov, *fit;
 	char a[32], b[32], d[32], e[32];
 
 	printf("peelbench run: %s%s, %s, %llu assocs x %llu round%s, %llu thread%s, sctp_%s%s%s%s\n",
@@ -337,10 +356,8 @@ static void print_summary(const struct run_opts *ro, const struct bench_result *
 	       fmt_ns((double)r->sum.p50_ns, a, sizeof(a)), fmt_ns((double)r->sum.p99_ns, b, sizeof(b)),
 	       fmt_ns((double)r->sum.p999_ns, d, sizeof(d)), fmt_ns((double)r->sum.max_ns, e, sizeof(e)));
 	print_kernel_phases(trace);
-	result_migration_slope(trace, &slope);
-	if (slope.ok)
-		printf("migration  %.1f ns per message queued on the parent (%s, least squares over %llu events)\n",
-		       slope.ns_per_msg, slope.phase, slope.events);
+	if (trace && json_object_object_get_ex(trace, "migration_fit", &fit))
+		print_migration_fit(fit);
 	print_errors(r);
 	if (traced) {
 		printf("tracer     %llu successful peeloffs seen, driver made %llu (warm-up included): %s\n",
@@ -405,7 +422,7 @@ int cmd_run(int argc, char **argv)
 	/* A run that could not start (bad limits, port in use) leaves no
 	 * result file: there is nothing in it to compare. */
 	if (ret == 0 || ret == PB_EXIT_INTR || r.nrounds) {
-		result = result_build(&ro.cfg, &r, &env, trace, tracer_ok, st.tracer != NULL, created);
+		result = result_build(&ro.cfg, &r, &env, trace, path, tracer_ok, st.tracer != NULL, created);
 		trace = NULL;
 		werr = result_write(path, result);
 		print_summary(&ro, &r, &env, result ? json_object_object_get(result, "trace") : NULL,

@@ -121,7 +121,7 @@ double pb_stddev(const double *v, size_t n)
 	return sqrt(s / (n - 1));
 }
 
-static int cmp_double(const void *a, const void *b)
+int pb_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -270,7 +270,7 @@ static void resample(struct pb_rng *rng, const double *v, size_t n, double *dst)
 static void percentile_ci(double *vals, size_t n, double level,
 			  struct pb_ci *out)
 {
-	qsort(vals, n, sizeof(*vals), cmp_double);
+	qsort(vals, n, sizeof(*vals), pb_cmp_double);
 	out->lo = pb_quantile_sorted(vals, n, (1 - level) / 2);
 	out->hi = pb_quantile_sorted(vals, n, 1 - (1 - level) / 2);
 }

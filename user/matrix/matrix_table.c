@@ -43,6 +43,7 @@ size_t mx_failed_count(const struct mx_matrix *m)
 
 static const char *const base_metrics[] = {
 	"peel_per_s", "setup_per_s", "latency.p50_ns", "latency.p99_ns",
+	"migrate.per_queued_msg_ns",	/* migration_fit.h */
 };
 #define NBASE (sizeof(base_metrics) / sizeof(base_metrics[0]))
 
