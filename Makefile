@@ -137,12 +137,12 @@ unit-test: all $(UNIT_BINS)
 # build/fuzz/corpus.  stderr of the target (its one-line refusals) is
 # closed; crashes are still reported.
 FUZZ_TIME ?= 60
-FUZZ_SRCS := fuzz/fuzz_result.c user/results/result.c user/results/events.c user/results/json_strict.c user/common/files.c $(wildcard user/common/stats*.c) user/common/util.c
+FUZZ_SRCS := fuzz/fuzz_result.c user/results/result.c user/results/result_phase.c user/common/phase_work.c user/results/events.c user/results/json_strict.c user/common/files.c $(wildcard user/common/stats*.c) user/common/util.c
 $(OUTPUT)/fuzz/fuzz_result: $(FUZZ_SRCS) user/results/result.h user/common/stats.h user/common/peelbench.h
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)/corpus
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 \
-		-Wall -Wextra -Werror -Wno-unused-parameter -Iuser/results -Iuser/common \
+		-Wall -Wextra -Werror -Wno-unused-parameter -Iuser/results -Iuser/common -Ibpf \
 		$(shell pkg-config --cflags json-c) $(FUZZ_SRCS) -o $@ \
 		$(shell pkg-config --libs json-c) -lm
 

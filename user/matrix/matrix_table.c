@@ -64,10 +64,35 @@ static bool cell_has(const struct mx_matrix *m, size_t cell, const char *metric)
 	return false;
 }
 
+/* The first result of kernel k in cell; NULL when none ran. */
+static const struct pb_result *cell_result(const struct mx_matrix *m, size_t cell, size_t k)
+{
+	unsigned r;
+
+	for (r = 1; r <= m->plan->o->repeat; r++)
+		if (mx_at(m, r, k, cell)->state == MX_OK)
+			return mx_at(m, r, k, cell)->res;
+	return NULL;
+}
+
+/* Whether a phase covers other work on some kernel than on the first
+ * (phase_work.h): then the group rows are shown. */
+static bool cell_work_differs(const struct mx_matrix *m, size_t cell)
+{
+	const struct pb_result *a = cell_result(m, cell, 0), *b;
+	size_t k;
+
+	for (k = 1; a && k < m->plan->o->nkernels; k++)
+		if ((b = cell_result(m, cell, k)) && pb_results_work_differs(a, b))
+			return true;
+	return false;
+}
+
 char **mx_cell_metrics(const struct mx_matrix *m, size_t cell)
 {
-	char **names = calloc(NBASE + 2 * PB_PH_MAX + 1, sizeof(*names));
+	char **names = calloc(NBASE + 2 * (PB_PH_MAX + pb_nphase_groups) + 1, sizeof(*names));
 	static const char *const stats[] = { "p50", "p99" };
+	bool groups = cell_work_differs(m, cell);
 	char buf[96];
 	size_t n = 0, i, j;
 
@@ -79,6 +104,12 @@ char **mx_cell_metrics(const struct mx_matrix *m, size_t cell)
 	for (i = 0; i < PB_PH_MAX; i++)
 		for (j = 0; j < 2; j++) {
 			snprintf(buf, sizeof(buf), "phase.%s.%s_ns", pb_phase_name(i), stats[j]);
+			if (cell_has(m, cell, buf))
+				names[n++] = strdup(buf);
+		}
+	for (i = 0; groups && i < pb_nphase_groups; i++)
+		for (j = 0; j < 2; j++) {
+			snprintf(buf, sizeof(buf), "group.%s.%s_ns", pb_phase_groups[i].name, stats[j]);
 			if (cell_has(m, cell, buf))
 				names[n++] = strdup(buf);
 		}
@@ -143,6 +174,12 @@ void mx_value(const struct mx_matrix *m, size_t cell, size_t k,
 	v->median = pb_median(v->values, v->n);
 	if (k == 0)
 		return;
+	if (cell_result(m, cell, 0) &&
+	    !pb_results_comparable(cell_result(m, cell, 0), cell_result(m, cell, k), metric,
+				   v->why, sizeof(v->why))) {
+		v->not_comparable = true;
+		return;
+	}
 	nb = repeat_values(m, cell, 0, metric, &base);
 	if (nb && pb_median(base, nb) != 0) {
 		v->has_ratio = true;
@@ -256,7 +293,7 @@ static void print_cell(const struct mx_matrix *m, size_t cell, FILE *f)
 	const struct mx_opts *o = m->plan->o;
 	char **names = mx_cell_metrics(m, cell), val[48], buf[64];
 	size_t i, k;
-	bool any_ci_note = false;
+	bool any_ci_note = false, any_nc = false;
 
 	fprintf(f, "\ncell %s\n", m->plan->cells[cell].name);
 	fprintf(f, "%-*s", COL_METRIC, "");
@@ -288,7 +325,10 @@ static void print_cell(const struct mx_matrix *m, size_t cell, FILE *f)
 				fmt_value(names[i], v.median, val, sizeof(val));
 			fprintf(f, "%-*s", COL_VALUE, val);
 			if (k && kernel_ok(m, cell, k)) {
-				if (v.has_ci) {
+				if (v.not_comparable) {
+					snprintf(buf, sizeof(buf), "not comparable");
+					any_nc = true;
+				} else if (v.has_ci) {
 					bool sig = v.ci.lo > 1 || v.ci.hi < 1;
 
 					snprintf(buf, sizeof(buf), "%.2f [%.2f, %.2f]%s", v.ratio,
@@ -309,6 +349,9 @@ static void print_cell(const struct mx_matrix *m, size_t cell, FILE *f)
 		fprintf(f, "  (no result)\n");
 	if (any_ci_note)
 		fprintf(f, "  * the ratio's 95%% CI excludes 1\n");
+	if (any_nc)
+		fprintf(f, "  not comparable: the phase measures other work on that kernel than on %s;\n"
+			"  the group.* rows compare the same work (docs/matrix.md)\n", o->kernels[0]);
 	mx_metrics_free(names);
 }
 
@@ -505,6 +548,8 @@ static struct json_object *cell_json(const struct mx_matrix *m, size_t c)
 				json_object_array_add(arr, json_object_new_double(v.values[q]));
 			json_object_object_add(ko, "values", arr);
 			json_object_object_add(ko, "median", jdouble(v.median));
+			if (k && v.not_comparable)
+				json_object_object_add(ko, "not_comparable", json_object_new_string(v.why));
 			if (k) {
 				json_object_object_add(ko, "ratio", v.has_ratio ? jdouble(v.ratio) : NULL);
 				if (v.has_ci) {

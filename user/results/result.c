@@ -423,7 +423,7 @@ bool pb_result_metric(const struct pb_result *r, const char *name, double *out)
 	struct json_object *o;
 
 	if (!json_object_object_get_ex(r->metrics, name, &o))
-		return false;
+		return pb_result_group_metric(r, name, out);
 	*out = json_object_get_double(o);
 	return true;
 }
@@ -435,6 +435,8 @@ size_t pb_result_round_values(const struct pb_result *r, const char *name,
 	double *v;
 
 	*out = NULL;
+	if (!strncmp(name, "group.", 6))
+		return pb_result_group_rounds(r, name, out);
 	if (!n)
 		return 0;
 	v = malloc(n * sizeof(*v));
