@@ -20,6 +20,7 @@
 
 #include "calib.h"
 #include "commands.h"
+#include "events.h"
 #include "driver.h"
 #include "opts.h"
 #include "peelbench.h"
@@ -376,8 +377,7 @@ static void print_summary(const struct run_opts *ro, const struct bench_result *
 
 int cmd_run(int argc, char **argv)
 {
-	struct trace_opts topts = { .pid = getpid(), .events = true, .keep_events = true,
-				    .calibrate = true };
+	struct trace_opts topts = { .pid = getpid(), .events = true, .calibrate = true };
 	struct bench_hooks hooks = { .round_end = hook_round, .tick = hook_tick };
 	struct run_state st = { 0 };
 	struct json_object *result = NULL, *trace = NULL;
@@ -385,7 +385,7 @@ int cmd_run(int argc, char **argv)
 	struct bench_result r = { 0 };
 	struct result_env env;
 	struct run_opts ro;
-	char path[PATH_MAX];
+	char path[PATH_MAX], events_path[PATH_MAX];
 	time_t created;
 	int ret, werr, sctp_err;
 
@@ -398,6 +398,19 @@ int cmd_run(int argc, char **argv)
 	if (ret)
 		return ret;
 	install_signals();
+	/* Where the result goes is known before the run: the tracer streams
+	 * the events to its sidecar as they come. */
+	created = time(NULL);
+	result_env_probe(&env);
+	if (ro.output)
+		snprintf(path, sizeof(path), "%s", ro.output);
+	else
+		result_default_path(path, sizeof(path), &env, created);
+	if (pb_events_sidecar_path(path, events_path, sizeof(events_path))) {
+		pb_err("path too long: %s", path);
+		return PB_EXIT_USAGE;
+	}
+	topts.events_path = events_path;
 	if (!ro.no_trace) {
 		topts.phases = ro.phases;
 		ret = tracer_open(&topts, &st.tracer);
@@ -407,24 +420,22 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	hooks.ctx = &st;
-	created = time(NULL);
 	ret = bench_run(&ro.cfg, &hooks, &r);
 	if (st.tracer) {
 		tracer_poll(st.tracer, 0);
 		trace = tracer_json(st.tracer);
 		tracer_ok = tracer_peeloff_ok(st.tracer);
 	}
-	result_env_probe(&env);
-	if (ro.output)
-		snprintf(path, sizeof(path), "%s", ro.output);
-	else
-		result_default_path(path, sizeof(path), &env, created);
 	/* A run that could not start (bad limits, port in use) leaves no
 	 * result file: there is nothing in it to compare. */
 	if (ret == 0 || ret == PB_EXIT_INTR || r.nrounds) {
+		/* the sidecar first, renamed into place: the result names it
+		 * and the migration fit reads it */
+		werr = st.tracer ? tracer_events_commit(st.tracer) : 0;
 		result = result_build(&ro.cfg, &r, &env, trace, path, tracer_ok, st.tracer != NULL, created);
 		trace = NULL;
-		werr = result_write(path, result);
+		if (!werr && (werr = result_write(path, result)) && st.tracer)
+			unlink(events_path);
 		print_summary(&ro, &r, &env, result ? json_object_object_get(result, "trace") : NULL,
 			      st.tracer != NULL, tracer_ok, werr ? NULL : path);
 		if (werr && (ret == 0 || ret == PB_EXIT_INTR))

@@ -4,6 +4,7 @@
  * attached).  Prints per-phase latency, peeloff outcomes and accept()
  * migrations; --json / -o give the result object (README, "trace"). */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "commands.h"
+#include "events.h"
 #include "jsonfile.h"
 #include "opts.h"
 #include "peelbench.h"
@@ -33,6 +35,7 @@ struct trace_cfg {
 	unsigned int pid;
 	const char *cmd;
 	const char *out;
+	char events_path[PATH_MAX];	/* the sidecar of out, with --events */
 	unsigned long long duration_ns;
 	bool json;
 	int verbose;
@@ -50,7 +53,9 @@ static const struct pb_opt trace_opts[] = {
 	  .min = 1, .what = "duration", .range = "e.g. 10, 10s, 500ms"),
 	PB_OPT(PB_OPT_FLAG, 'e', "events", O(topts.events), NULL,
 	  "per-peeloff events: exact percentiles and the\n"
-	  "migration-cost features (queue lengths, assocs)"),
+	  "migration-cost features (queue lengths, assocs);\n"
+	  "with -o FILE written to FILE's sidecar, one JSON\n"
+	  "line each (FILE.events.ndjson)"),
 	PB_OPT(PB_OPT_FLAG, 'j', "json", O(json), NULL, "print the result as JSON instead of text"),
 	PB_OPT(PB_OPT_STRING, 'o', "output", O(out), "FILE",
 	  "also write the JSON result to FILE (atomically)"),
@@ -97,7 +102,13 @@ static int parse(int argc, char **argv, struct trace_cfg *cfg)
 		return PB_EXIT_USAGE;
 	}
 	cfg->topts.pid = (pid_t)cfg->pid;
-	cfg->topts.keep_events = cfg->topts.events;
+	if (cfg->topts.events && cfg->out) {
+		if (pb_events_sidecar_path(cfg->out, cfg->events_path, sizeof(cfg->events_path))) {
+			pb_err("trace: path too long: %s", cfg->out);
+			return PB_EXIT_USAGE;
+		}
+		cfg->topts.events_path = cfg->events_path;
+	}
 	pb.verbose += cfg->verbose;
 	return PB_EXIT_OK;
 }
@@ -292,7 +303,10 @@ int cmd_trace(int argc, char **argv)
 		add_command(res, &cfg, &r);
 	print_result(res, &cfg, &r);
 	if (cfg.out) {
-		err = pb_write_json_atomic(cfg.out, res);
+		/* the sidecar first: a result never names a missing file */
+		err = tracer_events_commit(r.t);
+		if (!err && (err = pb_write_json_atomic(cfg.out, res)) && cfg.topts.events_path)
+			unlink(cfg.topts.events_path);
 		if (err)
 			goto cleanup;
 	}
