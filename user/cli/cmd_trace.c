@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -273,6 +274,7 @@ int cmd_trace(int argc, char **argv)
 	struct trace_run r = { .release = -1 };
 	struct json_object *res = NULL;
 	struct sigaction sa = { .sa_handler = on_sigint };
+	struct rusage ru;
 	int err;
 
 	err = parse(argc, argv, &cfg);
@@ -299,6 +301,9 @@ int cmd_trace(int argc, char **argv)
 		goto cleanup;
 	}
 	json_object_object_add(res, "complete", json_object_new_boolean(!stop));
+	/* the tracer's own peak memory, not its command's: what --events costs */
+	if (!getrusage(RUSAGE_SELF, &ru))
+		json_object_object_add(res, "peak_rss_kib", json_object_new_int64(ru.ru_maxrss));
 	if (cfg.cmd)
 		add_command(res, &cfg, &r);
 	print_result(res, &cfg, &r);
