@@ -318,10 +318,29 @@ int pb_export_sweep(struct pb_result *const *rs, size_t n, const char *dir,
 	return table_close(&t, 0);
 }
 
+/* One row of phases.csv: label, then each result's metric with its CI. */
+static void phases_row(FILE *f, const char *label, const char *metric,
+		       struct pb_result *const *rs, size_t n)
+{
+	size_t i, m;
+
+	fprintf(f, "%s", label);
+	for (i = 0; i < n; i++) {
+		struct pb_ci ci;
+		const char *src;
+		double v;
+
+		pb_metric_ci(rs[i], metric, &v, &ci, &m, &src);
+		fprintf(f, ",%.15g,%.15g,%.15g", v, ci.lo, ci.hi);
+	}
+	fputc('\n', f);
+}
+
 int pb_export_phases(struct pb_result *const *rs, size_t n, const char *dir)
 {
+	char metric[64], label[96], why[160];
+	bool differs = false;
 	struct table t;
-	char metric[64];
 	size_t i, j;
 	int ret;
 
@@ -332,18 +351,21 @@ int pb_export_phases(struct pb_result *const *rs, size_t n, const char *dir)
 		fprintf(t.f, ",%s_p50,%s_lo,%s_hi", rs[i]->tag, rs[i]->tag, rs[i]->tag);
 	fputc('\n', t.f);
 	for (j = 0; j < PB_PH_MAX; j++) {
-		fprintf(t.f, "%s", pb_phase_name(j));
-		snprintf(metric, sizeof(metric), "phase.%s.p50_ns", pb_phase_name(j));
-		for (i = 0; i < n; i++) {
-			struct pb_ci ci;
-			const char *src;
-			double v;
-			size_t m;
+		bool same = true;
 
-			pb_metric_ci(rs[i], metric, &v, &ci, &m, &src);
-			fprintf(t.f, ",%.15g,%.15g,%.15g", v, ci.lo, ci.hi);
-		}
-		fputc('\n', t.f);
+		snprintf(metric, sizeof(metric), "phase.%s.p50_ns", pb_phase_name(j));
+		/* a phase that covers other work on another kernel (phase_work.h)
+		 * says so under its bars; its group follows */
+		for (i = 1; i < n; i++)
+			same &= pb_results_comparable(rs[0], rs[i], metric, why, sizeof(why));
+		differs |= !same;
+		snprintf(label, sizeof(label), "%s%s", pb_phase_name(j), same ? "" : " (not comparable)");
+		phases_row(t.f, label, metric, rs, n);
+	}
+	for (j = 0; differs && j < pb_nphase_groups; j++) {
+		snprintf(metric, sizeof(metric), "group.%s.p50_ns", pb_phase_groups[j].name);
+		snprintf(label, sizeof(label), "%s (group)", pb_phase_groups[j].name);
+		phases_row(t.f, label, metric, rs, n);
 	}
 	return table_close(&t, 0);
 }
