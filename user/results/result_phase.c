@@ -95,20 +95,21 @@ static bool group_sum(const struct pb_result *r, const struct pb_phase_group *g,
 	unsigned int work[PB_PH_MAX], cover, p;
 	struct json_object *o;
 	char name[160];
+	double sum = 0;
 
 	pb_result_phase_work(r, work);
 	cover = pb_group_cover(work, g->work);
 	if (!cover || !metrics)
 		return false;
-	*out = 0;
 	for (p = 0; p < PB_PH_MAX; p++) {
 		if (!(cover & (1u << p)))
 			continue;
 		snprintf(name, sizeof(name), "phase.%s%s", pb_phase_name(p), rest);
 		if (!json_object_object_get_ex(metrics, name, &o))
 			return false;
-		*out += json_object_get_double(o);
+		sum += json_object_get_double(o);
 	}
+	*out = sum;	/* untouched when a phase is missing */
 	return true;
 }
 
