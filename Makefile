@@ -192,7 +192,7 @@ bench-tcg-ratio: all
 
 # `make bench-events`: the tracer's memory with --events against without,
 # over BENCH_EVENTS_N peeloffs in a BENCH_EVENTS_KERNEL guest
-# (scripts/bench-events.sh; 1,000,000 take hours under TCG, hence a
+# (scripts/bench-events.sh; 1,000,000 take about an hour under TCG, hence a
 # documented command rather than part of `make bench`).
 BENCH_EVENTS_N      ?= 1000000
 BENCH_EVENTS_KERNEL ?= 6.1

@@ -6,7 +6,7 @@
 # without and once with --events, and the tracer's own peak RSS
 # (peak_rss_kib, getrusage of the trace process), drops, events written,
 # and the sizes of the result file and its sidecar.  Under TCG a
-# million peeloffs take hours (about 2 ms each here): pass a smaller N.
+# million peeloffs take about an hour (1.5 ms each here): pass a smaller N.
 #
 # Usage: scripts/bench-events.sh [N] [KERNEL] [OUT]
 set -euo pipefail
