@@ -63,7 +63,7 @@ GUEST_SRCS := $(wildcard tests/guest/*.c)
 GUEST_BINS := $(patsubst tests/guest/%.c,$(OUTPUT)/guest/%,$(GUEST_SRCS))
 
 .PHONY: all deps test unit-test sanitize fuzz fuzz-replay bench bench-compare \
-        bench-compensation bench-tcg-ratio results clean
+        bench-compensation bench-tcg-ratio bench-events results clean
 # Keep the BPF object and skeleton: as intermediates make would delete
 # them, and every build would regenerate the skeleton and relink.
 .SECONDARY:
@@ -287,6 +287,16 @@ bench-compensation: all
 bench-tcg-ratio: all
 	$(call msg,BENCH,tcg-ratio)
 	$(Q)scripts/tcg-ratio.sh --pairs 3
+
+# `make bench-events`: the tracer's memory with --events against without,
+# over BENCH_EVENTS_N peeloffs in a BENCH_EVENTS_KERNEL guest
+# (scripts/bench-events.sh; 1,000,000 take about an hour under TCG, hence a
+# documented command rather than part of `make bench`).
+BENCH_EVENTS_N      ?= 1000000
+BENCH_EVENTS_KERNEL ?= 6.1
+bench-events: all
+	$(call msg,BENCH,events $(BENCH_EVENTS_N) on $(BENCH_EVENTS_KERNEL))
+	$(Q)scripts/bench-events.sh $(BENCH_EVENTS_N) $(BENCH_EVENTS_KERNEL)
 
 clean:
 	$(call msg,CLEAN,)

@@ -24,12 +24,36 @@ IMG_LIMIT = 150 * 1024
 
 def load(path):
     with open(path) as f:
-        return json.load(f)
+        r = json.load(f)
+    r["_path"] = path
+    return r
+
+
+def events_of(res):
+    """The result's events: the NDJSON sidecar trace.events_file names
+    (beside the result), else inline trace.events (older results)."""
+    t = res.get("trace") or {}
+    name = t.get("events_file")
+    if not name:
+        return t.get("events") or []
+    with open(os.path.join(os.path.dirname(res["_path"]), name)) as f:
+        return [json.loads(line) for line in f if line.strip()]
 
 
 def ok_events(res):
-    evs = (res.get("trace") or {}).get("events") or []
-    return [e for e in evs if (e.get("ret") is not None and e["ret"] >= 0)]
+    return [e for e in events_of(res) if (e.get("ret") is not None and e["ret"] >= 0)]
+
+
+def fit_of(out, k):
+    """The migration fit `peelbench plot` wrote for the pooled backlog sweep
+    of kernel k (plots/data/backlog-K.fit.csv: the one definition of
+    migrate.per_queued_msg_ns, Theil-Sen with its bootstrap CI), or None."""
+    path = os.path.join(out, "plots", "data", "backlog-%s.fit.csv" % k)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        head, row = f.read().split("\n")[:2]
+    return dict(zip(head.split(","), row.split(",")))
 
 
 def phases_of(results):
@@ -40,7 +64,7 @@ def phases_of(results):
     for r in results:
         t = r.get("trace") or {}
         timed |= set(t.get("phases") or {})
-        for e in (t.get("events") or [])[:1]:
+        for e in events_of(r)[:1]:
             timed |= {k[:-3] for k in e if k.endswith("_ns")}
     out = []
     for r in results:
@@ -56,19 +80,6 @@ def migration_phase(res):
     probes = (res.get("trace") or {}).get("probes") or []
     seen = {p["phase"] for p in probes if p.get("attach") != "unavailable"}
     return "migrate" if "migrate" in seen else "clone"
-
-
-def linfit(xs, ys):
-    n = len(xs)
-    if n < 2:
-        return None
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    if sxx == 0:
-        return None
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
-    slope = sxy / sxx
-    return slope, my - slope * mx
 
 
 def fmt_ns(v):
@@ -122,7 +133,7 @@ def prepare(out, kernels):
             r = load(f)
             if base is None or r["config"].get("backlog", 0) > base["config"].get("backlog", 0):
                 base = r
-            events += (r.get("trace") or {}).get("events") or []
+            events += events_of(r)
             for ph, v in ((r.get("trace") or {}).get("phases") or {}).items():
                 h = hists.setdefault(ph, {})
                 for lo, c in v.get("hist", []):
@@ -131,7 +142,14 @@ def prepare(out, kernels):
         pooled = json.loads(json.dumps(base))
         pooled.pop("samples", None)
         pooled.pop("rounds", None)
-        pooled["trace"]["events"] = events
+        pooled.pop("_path", None)
+        pooled["metrics"].pop("migrate.per_queued_msg_ns", None)   # the base run's
+        pooled["trace"].pop("events", None)
+        pooled["trace"].pop("migration_fit", None)
+        pooled["trace"]["events_file"] = "backlog-%s.events.ndjson" % k
+        with open(os.path.join(out, "pooled-events", pooled["trace"]["events_file"]), "w") as f:
+            for e in events:
+                f.write(json.dumps(e) + "\n")
         for ph, h in hists.items():
             if ph in pooled["trace"]["phases"]:
                 pooled["trace"]["phases"][ph]["hist"] = [[lo, h[lo]] for lo in sorted(h)]
@@ -322,30 +340,23 @@ def write(out, kernels, docs):
       "(all successful peeloffs of all repeats), the median of the phase holding "
       "the migration (6.x `migrate`, 7.x `clone`), and `migrate.per_queued_msg_ns` "
       "of the run (median over repeats). Within one run every peeloff sees the "
-      "same queue length, so a per-run least-squares slope has no spread in x: "
-      "the run then reports no slope (`–`) and the slope that matters is the one "
-      "across the sweep, fitted per repeat over that repeat's events of every "
-      "backlog value (median and range over repeats).\n"
+      "same queue length, so a run alone has no spread in x: it reports no "
+      "slope (`–`), and the slope that matters is the one across the sweep.\n"
       % ",".join(bm["sweeps"].get("backlog", [])))
-    rows, slopes, robust = [], {}, {}
+    rows = []
     backlogs = bm["sweeps"].get("backlog", [])
     for k in kernels:
-        per_round = {}
         for b in backlogs:
             files = cell_files(os.path.join(out, "backlog"), k, "backlog=%s" % b)
             rq, dur, sl = [], [], []
             for f in files:
                 r = load(f)
                 ph = migration_phase(r)
-                rnd = int(f.rsplit("-r", 1)[1].split(".")[0])
                 for e in ok_events(r):
                     if e.get("parent_rq_len") is None or e.get(ph + "_ns") is None:
                         continue
                     rq.append(e["parent_rq_len"])
                     dur.append(e[ph + "_ns"])
-                    per_round.setdefault(rnd, ([], []))
-                    per_round[rnd][0].append(e["parent_rq_len"])
-                    per_round[rnd][1].append(e[ph + "_ns"])
                 s = r["metrics"].get("migrate.per_queued_msg_ns")
                 if s is not None:
                     sl.append(s)
@@ -353,49 +364,38 @@ def write(out, kernels, docs):
                 continue
             rows.append([k, b, "%d" % statistics.median(rq), "%s (%s)" % (fmt_ns(statistics.median(dur)), ph),
                          "%.1f" % statistics.median(sl) if sl else "–", len(rq)])
-        fits = [linfit(*per_round[r]) for r in sorted(per_round)]
-        fits = [f[0] for f in fits if f]
-        slopes[k] = fits
-        # Robust to the TCG tail: per repeat, the line through each backlog
-        # value's (median parent_rq_len, median phase time).
-        rob = []
-        for r in sorted(per_round):
-            xs, ys = per_round[r]
-            by = {}
-            for x, y in zip(xs, ys):
-                by.setdefault(x, []).append(y)
-            # queue lengths of one backlog value are equal; group them
-            pts = sorted((x, statistics.median(v)) for x, v in by.items() if len(v) >= 10)
-            f = linfit([p[0] for p in pts], [p[1] for p in pts])
-            if f:
-                rob.append(f[0])
-        robust[k] = rob
     P(md_table(["kernel", "--backlog", "median parent_rq_len", "median phase time", "run's migrate.per_queued_msg_ns", "peeloffs"], rows))
-    P("\nSlope across the sweep, one fit per repeat (median over repeats, range "
-      "in brackets): *least squares* over every successful peeloff of the repeat "
-      "(what `peelbench plot` draws; pulled about by the TCG tail, a few "
-      "peeloffs 100x the median), and *through medians*: the line through each "
-      "backlog value's median queue length and median phase time (robust to "
-      "that tail: the figure to quote).\n")
-    rows = []
+    P("\nSlope across the sweep: `migrate.per_queued_msg_ns` as every reader "
+      "computes it (`peelbench run`, `plot`, `export`, `matrix`: "
+      "user/results/migration_fit.c), the Theil-Sen slope (median of the "
+      "slopes of all pairs of peeloffs with different queue lengths; exact up "
+      "to 2^20 pairs, the median of 2^20 random pairs above) over every "
+      "successful peeloff of every backlog value and repeat, with a "
+      "percentile-bootstrap 95 %% CI (400 resamples). A few TCG stalls 100x "
+      "the median cannot move it, as they moved the least-squares slope this "
+      "page used to give. The numbers are those of the figures below "
+      "(`plots/data/backlog-K.fit.csv`).\n")
+    rows, fits = [], {}
     for k in kernels:
-        s_, r_ = slopes.get(k) or [], robust.get(k) or []
-        if not s_ and not r_:
+        f = fit_of(out, k)
+        if not f:
             continue
-        cell_ = lambda v: "%.1f ns [%.1f .. %.1f]" % (statistics.median(v), min(v), max(v)) if v else "–"
+        fits[k] = f
         ratio = "–"
-        if r_ and robust.get(first):
-            ratio = "%.2f" % (statistics.median(r_) / statistics.median(robust[first]))
-        rows.append([k, cell_(r_), cell_(s_), max(len(s_), len(r_)), ratio])
+        if fits.get(first):
+            ratio = "%.2f" % (float(f["ns_per_msg"]) / float(fits[first]["ns_per_msg"]))
+        rows.append([k, "%.1f ns [%.1f, %.1f]" % (float(f["ns_per_msg"]), float(f["ci_lo"]), float(f["ci_hi"])),
+                     f["phase"], f["events"], "yes" if f["sampled"] == "1" else "no", ratio])
     summary.append("Migration cost per message queued on the parent by other associations "
-                   "(through medians, backlog %s): %s." % (",".join(backlogs), ", ".join(
-                       "%s %.0f ns" % (k, statistics.median(robust[k])) for k in kernels if robust.get(k))))
-    P(md_table(["kernel", "through medians (ns per queued message)", "least squares", "repeats",
-                "through-medians ratio to %s" % first], rows))
+                   "(Theil-Sen with 95 %% CI, backlog %s): %s." % (",".join(backlogs), ", ".join(
+                       "%s %.1f ns [%.1f, %.1f]" % (k, float(f["ns_per_msg"]), float(f["ci_lo"]), float(f["ci_hi"]))
+                       for k, f in fits.items())))
+    P(md_table(["kernel", "ns per queued message [95 % CI]", "phase", "peeloffs", "sampled pairs",
+                "ratio to %s" % first], rows))
     P("\nOn 7.x the phase is `clone` (`sctp_clone_sock` with the inlined "
       "migrate), so its intercept also holds `sk_clone()`; the slope is the "
       "per-message part alone and compares across kernels.\n")
-    P("\nFigures (every event of the sweep, one point per peeloff, with the fitted line):\n")
+    P("\nFigures (every event of the sweep, one point per peeloff, with the Theil-Sen line and its CI band):\n")
     for k in kernels:
         src = os.path.join(out, "plots", "backlog-%s-migrate-vs-rq.png" % k)
         if os.path.exists(src):

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "driver.h"
+#include "migration_fit.h"
 #include "result_write.h"
 
 static struct json_object *get(struct json_object *o, const char *path)
@@ -79,7 +80,7 @@ static void test_result_has_schema_config_metrics_driver(void **state)
 	bench_config_defaults(&c);
 	c.assocs = 5;
 	fake_result(&r);
-	res = result_build(&c, &r, &env, trace_with_events(), 6, true, 0);
+	res = result_build(&c, &r, &env, trace_with_events(), "/tmp/x.json", 6, true, 0);
 	assert_string_equal(json_object_get_string(get(res, "schema")), "peelbench-result/1");
 	assert_true(json_object_get_boolean(get(res, "complete")));
 	assert_string_equal(json_object_get_string(get(res, "created")), "1970-01-01T00:00:00Z");
@@ -124,7 +125,7 @@ static void test_result_names_its_machine(void **state)
 	result_env_probe(&env);
 	bench_config_defaults(&c);
 	fake_result(&r);
-	res = result_build(&c, &r, &env, NULL, 0, false, 0);
+	res = result_build(&c, &r, &env, NULL, NULL, 0, false, 0);
 	/* the host's fields, the run's accelerator, the label */
 	assert_string_equal(json_object_get_string(get(res, "env/machine/label")), "ci-3");
 	assert_string_equal(json_object_get_string(get(res, "env/machine/cpu")), "Xeon");
@@ -157,12 +158,12 @@ static void test_tracer_disagreement_is_recorded(void **state)
 
 	bench_config_defaults(&c);
 	fake_result(&r);
-	res = result_build(&c, &r, &env, NULL, 5, true, 0);
+	res = result_build(&c, &r, &env, NULL, NULL, 5, true, 0);
 	assert_false(json_object_get_boolean(get(res, "driver/tracer_agrees")));
 	assert_null(get(res, "trace"));
 	json_object_put(res);
 	/* Not traced: no claim either way. */
-	res = result_build(&c, &r, &env, NULL, 0, false, 0);
+	res = result_build(&c, &r, &env, NULL, NULL, 0, false, 0);
 	assert_null(get(res, "driver/tracer_agrees"));
 	json_object_put(res);
 	free(r.rounds);
@@ -170,18 +171,19 @@ static void test_tracer_disagreement_is_recorded(void **state)
 
 static void test_slope_needs_events(void **state)
 {
-	struct result_slope s;
+	struct pb_migration_fit s;
 	struct json_object *t = trace_with_events();
 
-	result_migration_slope(t, &s);
+	assert_int_equal(pb_migration_fit(t, "/tmp/x.json", &s), 0);
 	assert_true(s.ok);
 	/* migrate_ns null everywhere: the enclosing phase is fitted; the
 	 * failed call and the event without features are left out. */
 	assert_string_equal(s.phase, "syscall");
-	assert_int_equal(s.events, 3);
-	assert_float_equal(s.ns_per_msg, 20.0, 0.1);
+	assert_int_equal(s.fit.n, 3);
+	assert_int_equal(s.fit.pairs, 3);
+	assert_float_equal(s.fit.slope, 20.0, 1e-9);
 	json_object_put(t);
-	result_migration_slope(NULL, &s);
+	assert_int_equal(pb_migration_fit(NULL, NULL, &s), 0);
 	assert_false(s.ok);
 }
 

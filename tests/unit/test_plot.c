@@ -146,7 +146,7 @@ static void test_fitted_slope(void **state)
 	static const char *const files[] = { FX "base.json" };
 	char *d = scratch_dir(), out[300];
 	struct pb_plot_cfg cfg = { .outdir = out, .db = "/nonexistent", .alpha = 0.01 };
-	double slope = 0;
+	double slope = 0, lo = 0, hi = 0;
 	struct run_out r;
 	const char *p;
 
@@ -155,10 +155,12 @@ static void test_fitted_slope(void **state)
 	assert_int_equal(r.status, 0);
 	p = strstr(r.out, "costs ");
 	assert_non_null(p);
-	assert_int_equal(sscanf(p, "costs %lf", &slope), 1);
+	assert_int_equal(sscanf(p, "costs %lf ns [%lf, %lf]", &slope, &lo, &hi), 3);
 	/* gen.py: 22 ns per chunk on the migrate part; the noise of 300
-	 * events keeps the estimate within a few ns */
+	 * events keeps the estimate within a few ns, its CI around it */
 	assert_true(slope > 14 && slope < 30);
+	assert_true(lo < slope && slope < hi && lo > 10 && hi < 35);
+	assert_non_null(strstr(r.out, "(Theil-Sen, intercept "));
 	run_free(&r);
 	rm_rf(d);
 }
@@ -171,7 +173,7 @@ static void test_export_tables(void **state)
 
 	assert_int_equal(pb_result_load(FX "base.json", &r), 0);
 	assert_int_equal(pb_export_result(r, d, &np), 0);
-	assert_int_equal(np, 7);	/* with sweep and phases: 9 tables */
+	assert_int_equal(np, 8);	/* with sweep and phases: 10 tables */
 	snprintf(path, sizeof(path), "%s/base.metrics.csv", d);
 	t = slurp(path);
 	assert_true(!strncmp(t, "metric,value,ci_lo,ci_hi,n,source\n", 34));
@@ -186,6 +188,13 @@ static void test_export_tables(void **state)
 	snprintf(path, sizeof(path), "%s/base.events.csv", d);
 	t = slurp(path);
 	assert_int_equal(count_lines(t), 301);
+	free(t);
+	/* the migration fit: Theil-Sen over the 300 events' migrate_ns */
+	snprintf(path, sizeof(path), "%s/base.fit.csv", d);
+	t = slurp(path);
+	assert_true(!strncmp(t, "method,phase,ns_per_msg,ci_lo,ci_hi,", 36));
+	assert_non_null(strstr(t, "\ntheil-sen,migrate,"));
+	assert_non_null(strstr(t, ",300,"));
 	free(t);
 	pb_result_free(r);
 	rm_rf(d);

@@ -12,7 +12,8 @@ for b in 0 64 1024; do
 done
 '
 
-med='sorted(e["parent_rq_len"] for e in d["trace"]["events"] if e.get("ret", -1) >= 0 and "parent_rq_len" in e)'
+# the events are in the result's sidecar (trace.events_file), one JSON line each
+med='sorted(e["parent_rq_len"] for e in map(__import__("json").loads, open(__import__("os").path.join(__import__("os").path.dirname(sys.argv[1]), d["trace"]["events_file"]))) if e.get("ret", -1) >= 0 and "parent_rq_len" in e)'
 for b in 0 64 1024; do
 	f=$work/b$b.json
 	is "$(rc b$b)" 0 "--backlog $b: exit 0"

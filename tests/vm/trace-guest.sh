@@ -15,11 +15,12 @@ uname -r > "$OUT/kernel"
 echo $? > "$OUT/trace.rc"
 
 # 2. events and migration-cost features
-"$PB" trace --json --events --walk-cap 256 -c "$WL $OUT/wl2.json" > "$OUT/events.json" 2> "$OUT/events.err"
+# (-o: the events go to the result's sidecar, events.events.ndjson)
+"$PB" trace --json --events --walk-cap 256 -o "$OUT/events.json" -c "$WL $OUT/wl2.json" > "$OUT/events.stdout" 2> "$OUT/events.err"
 echo $? > "$OUT/events.rc"
 
 # 3. --phases: the syscall and the clone only, with events
-"$PB" trace --json --events --phases clone -c "$WL $OUT/wl3.json" > "$OUT/phases.json" 2> "$OUT/phases.err"
+"$PB" trace --json --events --phases clone -o "$OUT/phases.json" -c "$WL $OUT/wl3.json" > "$OUT/phases.stdout" 2> "$OUT/phases.err"
 echo $? > "$OUT/phases.rc"
 
 # 4. nothing of ours stays attached after a normal exit ...

@@ -22,6 +22,7 @@ const char *const pb_verdict_names[] = {
 	[PB_V_IMPROVEMENT] = "improvement",
 	[PB_V_CHANGED] = "changed",
 	[PB_V_UNTESTED] = "untested",
+	[PB_V_NOT_COMPARABLE] = "not comparable",
 };
 
 static const char *const config_ignored[] = { "output", "verbose", "json", "quiet" };
@@ -172,6 +173,11 @@ static void compare_metric(struct pb_comparison *c, struct pb_metric_cmp *m)
 	pb_result_metric(c->base, m->name, &m->base);
 	pb_result_metric(c->new, m->name, &m->new);
 	m->change = m->base != 0 ? 100.0 * (m->new / m->base - 1) : NAN;
+	if (!pb_results_comparable(c->base, c->new, m->name, m->source, sizeof(m->source))) {
+		m->verdict = PB_V_NOT_COMPARABLE;
+		m->change = NAN;
+		return;
+	}
 
 	m->nb = pb_result_metric_samples(c->base, m->name, &vb, &kb);
 	m->nn = pb_result_metric_samples(c->new, m->name, &vn, &kn);
@@ -268,7 +274,7 @@ static bool default_metric(const char *name)
 static int select_metrics(struct pb_comparison *c, const char *const *metrics,
 			  size_t n)
 {
-	size_t i;
+	size_t i, ng = 0;
 	double v;
 
 	if (!n) {
@@ -278,6 +284,10 @@ static int select_metrics(struct pb_comparison *c, const char *const *metrics,
 			    pb_result_metric(c->new, k, &v))
 				c->m[c->nm++].name = k;
 		}
+		if (pb_results_work_differs(c->base, c->new))
+			ng = pb_group_metric_names(c->base, c->new, c->groups, 8);
+		for (i = 0; i < ng && c->nm < PB_CMP_MAX_METRICS; i++)
+			c->m[c->nm++].name = c->groups[i];
 		/* Two `check` results have no metrics: their cases are what
 		 * is compared. */
 		if (!c->nm && cases_of(c->base) && cases_of(c->new))

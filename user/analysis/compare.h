@@ -23,6 +23,8 @@ enum pb_verdict {
 	PB_V_IMPROVEMENT,
 	PB_V_CHANGED,	/* significant, but the name says no direction */
 	PB_V_UNTESTED,	/* fewer than 2 values on a side: no p, no CI */
+	PB_V_NOT_COMPARABLE,	/* a phase that covered other work in each
+				 * result (phase_work.h): never judged */
 };
 
 extern const char *const pb_verdict_names[];
@@ -30,7 +32,8 @@ extern const char *const pb_verdict_names[];
 struct pb_metric_cmp {
 	const char *name;
 	double base, new, change;	/* change in %, NAN when base is 0 */
-	char source[160];		/* "samples latency_ns", "rounds", "" */
+	char source[160];		/* "samples latency_ns", "rounds", "";
+					 * not comparable: what each covered */
 	size_t nb, nn;
 	bool tested;
 	struct pb_mwu mwu;
@@ -48,6 +51,7 @@ struct pb_comparison {
 	double threshold, alpha;
 	struct pb_metric_cmp m[PB_CMP_MAX_METRICS];
 	size_t nm;
+	char groups[8][64];		/* group.* names added (owned here) */
 	struct pb_case_cmp *cases;
 	size_t ncases;
 	char *diffs;			/* "config.assocs: 1000 -> 4000; ..." */
@@ -56,7 +60,10 @@ struct pb_comparison {
 
 /* Compare c->base with c->new (loaded by the caller) by c->threshold and
  * c->alpha: the metrics named (each must be in both files), else every
- * metric with a direction that both have.  Results that differ in config
+ * metric with a direction that both have, and then, when a phase covered
+ * other work in each (another kernel), the group metrics both can give.
+ * A phase metric that covered other work is not judged
+ * (PB_V_NOT_COMPARABLE).  Results that differ in config
  * or env are refused unless allow_different.  Returns 0, or an exit code
  * after one line ("compare: ..."). */
 int pb_compare(struct pb_comparison *c, const char *const *metrics, size_t n,

@@ -11,9 +11,11 @@
 
 #include <json-c/json.h>
 
+#include "events.h"
 #include "export.h"
 #include "files.h"
 #include "history.h"
+#include "migration_fit.h"
 #include "peelbench.h"
 #include "phase.h"
 #include "result.h"
@@ -168,21 +170,31 @@ static double event_value(struct json_object *ev, const char *phase)
 	return NAN;
 }
 
-static bool events_of(const struct pb_result *r, struct json_object **ev)
+static int event_row(struct json_object *ev, void *ctx)
 {
-	return r->trace && json_object_object_get_ex(r->trace, "events", ev) &&
-	       json_object_array_length(*ev) > 0;
+	FILE *f = ctx;
+	struct json_object *o;
+	size_t j;
+
+	if (json_object_object_get_ex(ev, "parent_rq_len", &o))
+		fprintf(f, "%.15g", json_object_get_double(o));
+	else
+		fprintf(f, "NaN");
+	for (j = 0; j < PB_PH_MAX; j++)
+		fprintf(f, ",%.15g", event_value(ev, pb_phase_name(j)));
+	fputc('\n', f);
+	return 0;	/* a failed write: table_close sees it */
 }
 
+/* TAG.events.csv, streamed from the events (inline or the sidecar). */
 static int write_events(const struct pb_result *r, const char *dir)
 {
-	struct json_object *evs, *o;
 	struct table t;
 	char name[512];
-	size_t i, j, n;
+	size_t j;
 	int ret;
 
-	if (!events_of(r, &evs))
+	if (!pb_events_present(r->trace))
 		return 0;
 	snprintf(name, sizeof(name), "%s.events.csv", r->tag);
 	if ((ret = table_open(&t, dir, name)))
@@ -191,31 +203,44 @@ static int write_events(const struct pb_result *r, const char *dir)
 	for (j = 0; j < PB_PH_MAX; j++)
 		fprintf(t.f, ",%s_ns", pb_phase_name(j));
 	fputc('\n', t.f);
-	n = json_object_array_length(evs);
-	for (i = 0; i < n; i++) {
-		struct json_object *ev = json_object_array_get_idx(evs, i);
+	ret = pb_events_foreach(r->trace, r->path, event_row, t.f, NULL);
+	return table_close(&t, ret);
+}
 
-		if (json_object_object_get_ex(ev, "parent_rq_len", &o))
-			fprintf(t.f, "%.15g", json_object_get_double(o));
-		else
-			fprintf(t.f, "NaN");
-		for (j = 0; j < PB_PH_MAX; j++)
-			fprintf(t.f, ",%.15g", event_value(ev, pb_phase_name(j)));
-		fputc('\n', t.f);
-	}
+/* TAG.fit.csv: the migration fit (migration_fit.h), when there is one. */
+static int write_fit(const struct pb_result *r, const struct pb_migration_fit *fit,
+		     const char *dir)
+{
+	const struct pb_slope *s = &fit->fit;
+	struct table t;
+	char name[512];
+	int ret;
+
+	if (!fit->ok)
+		return 0;
+	snprintf(name, sizeof(name), "%s.fit.csv", r->tag);
+	if ((ret = table_open(&t, dir, name)))
+		return ret;
+	fprintf(t.f, "method,phase,ns_per_msg,ci_lo,ci_hi,intercept_ns,x_med,y_med,events,pairs,sampled\n");
+	fprintf(t.f, "theil-sen,%s,%.15g,%.15g,%.15g,%.15g,%.15g,%.15g,%zu,%llu,%d\n", fit->phase,
+		s->slope, s->ci.lo, s->ci.hi, s->intercept, s->x_med, s->y_med, s->n,
+		(unsigned long long)s->pairs, s->sampled);
 	return table_close(&t, 0);
 }
 
 int pb_export_result(const struct pb_result *r, const char *dir,
 		     size_t *tables_out)
 {
-	struct json_object *phases, *evs;
+	struct pb_migration_fit fit;
+	struct json_object *phases;
 	size_t np = 1;
 	int ret;
 
-	if ((ret = write_metrics(r, dir)) || (ret = write_events(r, dir)))
+	if ((ret = write_metrics(r, dir)) || (ret = write_events(r, dir)) ||
+	    (ret = pb_migration_fit(r->trace, r->path, &fit)) ||
+	    (ret = write_fit(r, &fit, dir)))
 		return ret;
-	np += events_of(r, &evs);
+	np += pb_events_present(r->trace) + fit.ok;
 	if (r->trace && json_object_object_get_ex(r->trace, "phases", &phases)) {
 		json_object_object_foreach(phases, k, v) {
 			if ((ret = write_phase(r, k, v, dir)))
@@ -226,46 +251,6 @@ int pb_export_result(const struct pb_result *r, const char *dir,
 	if (tables_out)
 		*tables_out = np;
 	return 0;
-}
-
-int pb_events_fit(const struct pb_result *r, struct pb_linfit *fit, size_t *n)
-{
-	return pb_events_fit_phase(r, "migrate", fit, n);
-}
-
-int pb_events_fit_phase(const struct pb_result *r, const char *phase,
-			struct pb_linfit *fit, size_t *n)
-{
-	struct json_object *evs, *o;
-	double *x, *y;
-	size_t i, k = 0, len;
-	int ret;
-
-	*n = 0;
-	if (!events_of(r, &evs))
-		return -1;
-	len = json_object_array_length(evs);
-	x = malloc(len * sizeof(*x));
-	y = malloc(len * sizeof(*y));
-	if (!x || !y) {
-		free(x);
-		free(y);
-		return -1;
-	}
-	for (i = 0; i < len; i++) {
-		struct json_object *ev = json_object_array_get_idx(evs, i);
-		double m = event_value(ev, phase);
-
-		if (!json_object_object_get_ex(ev, "parent_rq_len", &o) || isnan(m))
-			continue;
-		x[k] = json_object_get_double(o);
-		y[k++] = m;
-	}
-	*n = k;
-	ret = pb_linear_fit(x, y, k, fit);
-	free(x);
-	free(y);
-	return ret;
 }
 
 static double config_number(const struct pb_result *r, const char *key)
@@ -333,10 +318,29 @@ int pb_export_sweep(struct pb_result *const *rs, size_t n, const char *dir,
 	return table_close(&t, 0);
 }
 
+/* One row of phases.csv: label, then each result's metric with its CI. */
+static void phases_row(FILE *f, const char *label, const char *metric,
+		       struct pb_result *const *rs, size_t n)
+{
+	size_t i, m;
+
+	fprintf(f, "%s", label);
+	for (i = 0; i < n; i++) {
+		struct pb_ci ci;
+		const char *src;
+		double v;
+
+		pb_metric_ci(rs[i], metric, &v, &ci, &m, &src);
+		fprintf(f, ",%.15g,%.15g,%.15g", v, ci.lo, ci.hi);
+	}
+	fputc('\n', f);
+}
+
 int pb_export_phases(struct pb_result *const *rs, size_t n, const char *dir)
 {
+	char metric[64], label[96], why[160];
+	bool differs = false;
 	struct table t;
-	char metric[64];
 	size_t i, j;
 	int ret;
 
@@ -347,18 +351,21 @@ int pb_export_phases(struct pb_result *const *rs, size_t n, const char *dir)
 		fprintf(t.f, ",%s_p50,%s_lo,%s_hi", rs[i]->tag, rs[i]->tag, rs[i]->tag);
 	fputc('\n', t.f);
 	for (j = 0; j < PB_PH_MAX; j++) {
-		fprintf(t.f, "%s", pb_phase_name(j));
-		snprintf(metric, sizeof(metric), "phase.%s.p50_ns", pb_phase_name(j));
-		for (i = 0; i < n; i++) {
-			struct pb_ci ci;
-			const char *src;
-			double v;
-			size_t m;
+		bool same = true;
 
-			pb_metric_ci(rs[i], metric, &v, &ci, &m, &src);
-			fprintf(t.f, ",%.15g,%.15g,%.15g", v, ci.lo, ci.hi);
-		}
-		fputc('\n', t.f);
+		snprintf(metric, sizeof(metric), "phase.%s.p50_ns", pb_phase_name(j));
+		/* a phase that covers other work on another kernel (phase_work.h)
+		 * says so under its bars; its group follows */
+		for (i = 1; i < n; i++)
+			same &= pb_results_comparable(rs[0], rs[i], metric, why, sizeof(why));
+		differs |= !same;
+		snprintf(label, sizeof(label), "%s%s", pb_phase_name(j), same ? "" : " (not comparable)");
+		phases_row(t.f, label, metric, rs, n);
+	}
+	for (j = 0; differs && j < pb_nphase_groups; j++) {
+		snprintf(metric, sizeof(metric), "group.%s.p50_ns", pb_phase_groups[j].name);
+		snprintf(label, sizeof(label), "%s (group)", pb_phase_groups[j].name);
+		phases_row(t.f, label, metric, rs, n);
 	}
 	return table_close(&t, 0);
 }

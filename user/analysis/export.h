@@ -21,8 +21,10 @@ int pb_export_tags_distinct(struct pb_result *const *rs, size_t n, const char *c
 /* TAG.metrics.csv: metric,value,ci_lo,ci_hi,n,source
  * TAG.phase-NAME.csv (one per phase in trace.phases):
  *   lower_ns,upper_ns,count,fraction,cdf
- * TAG.events.csv (when trace.events exists):
+ * TAG.events.csv (when the result has events, inline or in its sidecar):
  *   parent_rq_len,syscall_ns,do_peeloff_ns,clone_ns,migrate_ns,assoc_migrate_ns
+ * TAG.fit.csv (when the events allow the migration fit, migration_fit.h):
+ *   method,phase,ns_per_msg,ci_lo,ci_hi,intercept_ns,x_med,y_med,events,pairs,sampled
  * tables_out: how many tables were written (may be NULL). */
 int pb_export_result(const struct pb_result *r, const char *dir,
 		     size_t *tables_out);
@@ -36,14 +38,6 @@ int pb_export_sweep(struct pb_result *const *rs, size_t n, const char *dir,
 /* phases.csv: phase, then per result TAG_p50,TAG_lo,TAG_hi (the phase's
  * p50 and its 95% bootstrap CI). */
 int pb_export_phases(struct pb_result *const *rs, size_t n, const char *dir);
-
-/* Least squares of dur.migrate over parent_rq_len from trace.events;
- * -1 when there are fewer than 2 usable events. */
-int pb_events_fit(const struct pb_result *r, struct pb_linfit *fit, size_t *n);
-/* The same over phase PHASE ("clone" on 7.x, where sctp_sock_migrate is
- * inlined into sctp_clone_sock). */
-int pb_events_fit_phase(const struct pb_result *r, const char *phase,
-			struct pb_linfit *fit, size_t *n);
 
 /* history-METRIC.csv: index,time,value,segment_mean,change_pct (change_pct
  * only on change points, else NaN). */

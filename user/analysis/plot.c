@@ -17,6 +17,7 @@
 
 #include "export.h"
 #include "history.h"
+#include "migration_fit.h"
 #include "peelbench.h"
 #include "phase.h"
 #include "plot.h"
@@ -225,13 +226,46 @@ static void phase_list(const struct pb_result *r, char *buf, size_t size)
 	}
 }
 
+/* The migration fit (migration_fit.h: the same figure as the result's
+ * migrate.per_queued_msg_ns) drawn over TAG.events.csv, with its CI band:
+ * the lines of the CI's two slopes through the median point. */
+static int plot_migration(struct plotter *p, const struct pb_result *r)
+{
+	struct pb_migration_fit f;
+	const struct pb_slope *s = &f.fit;
+	const char *what = "sctp_sock_migrate", *gwhat = "sctp\\_sock\\_migrate";
+	char name[512];
+	unsigned int ycol;
+	int ret;
+
+	if ((ret = pb_migration_fit(r->trace, r->path, &f)) || !f.ok)
+		return ret;
+	/* the column of TAG.events.csv: parent_rq_len, then the phases */
+	for (ycol = 0; ycol < PB_PH_MAX && strcmp(pb_phase_name(ycol), f.phase); ycol++)
+		;
+	if (!strcmp(f.phase, "clone")) {
+		what = "the clone phase (sctp_clone_sock, sctp_sock_migrate inlined)";
+		gwhat = "sctp\\_clone\\_sock (migrate inlined)";
+	} else if (strcmp(f.phase, "migrate")) {
+		what = gwhat = f.phase;
+	}
+	snprintf(name, sizeof(name), "%s-migrate-vs-rq", r->tag);
+	if ((ret = figure(p, "migrate-vs-rq.gp", name,
+			  "tag='%s'; slope=%.17g; intercept=%.17g; slope_lo=%.17g; slope_hi=%.17g; "
+			  "xmed=%.17g; ymed=%.17g; nfit=%zu; ycol=%u; what='%s'",
+			  r->tag, s->slope, s->intercept, s->ci.lo, s->ci.hi, s->x_med, s->y_med,
+			  s->n, ycol + 2, gwhat)))
+		return ret;
+	printf("%s: %s costs %.1f ns [%.1f, %.1f] more per chunk queued on the parent "
+	       "(Theil-Sen, intercept %.0f ns, %zu peeloffs)\n",
+	       r->tag, what, s->slope, s->ci.lo, s->ci.hi, s->intercept, s->n);
+	return 0;
+}
+
 static int plot_result(struct plotter *p, const struct pb_result *r)
 {
 	char phases[512], name[512];
-	struct pb_linfit fit;
-	const char *what = NULL, *gwhat = NULL;	/* gwhat: gnuplot-escaped */
-	int ret, ycol = 5;
-	size_t n;
+	int ret;
 
 	phase_list(r, phases, sizeof(phases));
 	if (phases[0]) {
@@ -244,29 +278,7 @@ static int plot_result(struct plotter *p, const struct pb_result *r)
 				  r->tag, phases)))
 			return ret;
 	}
-	/* sctp_sock_migrate itself, else (7.x: inlined) the clone phase
-	 * that contains it; ycol is the column of TAG.events.csv. */
-	if (!pb_events_fit(r, &fit, &n)) {
-		ycol = 5;
-		what = "sctp_sock_migrate";
-		gwhat = "sctp\\_sock\\_migrate";
-	} else if (!pb_events_fit_phase(r, "clone", &fit, &n)) {
-		ycol = 4;
-		what = "the clone phase (sctp_clone_sock, sctp_sock_migrate inlined)";
-		gwhat = "sctp\\_clone\\_sock (migrate inlined)";
-	}
-	if (what) {
-		snprintf(name, sizeof(name), "%s-migrate-vs-rq", r->tag);
-		if ((ret = figure(p, "migrate-vs-rq.gp", name,
-				  "tag='%s'; slope=%.17g; intercept=%.17g; nfit=%zu; r2=%.6f; "
-				  "ycol=%d; what='%s'",
-				  r->tag, fit.slope, fit.intercept, n, fit.r2, ycol, gwhat)))
-			return ret;
-		printf("%s: %s costs %.1f ns more per chunk queued on "
-		       "the parent (intercept %.0f ns, r^2 %.2f, %zu peeloffs)\n",
-		       r->tag, what, fit.slope, fit.intercept, fit.r2, n);
-	}
-	return 0;
+	return plot_migration(p, r);
 }
 
 /* Keep the series (machine, kernel, config) of the newest point, as

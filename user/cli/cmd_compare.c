@@ -55,6 +55,7 @@ static void print_table(const struct pb_comparison *c, FILE *f)
 			snprintf(ci, sizeof(ci), "-");
 			snprintf(p, sizeof(p), "-");
 			snprintf(src, sizeof(src), "%s",
+				 m->verdict == PB_V_NOT_COMPARABLE ? m->source :
 				 m->source[0] ? "fewer than 2 values" : "no samples, no rounds");
 		}
 		fprintf(f, "%-28s %12.1f %12.1f %8s %18s %7s  %-38s %s\n",

@@ -222,7 +222,6 @@ static int open_tracers(struct ovh *o)
 		struct trace_opts topts = {
 			.pid = getpid(),
 			.events = i == M_EVENTS,
-			.keep_events = i == M_EVENTS,
 			.phases = i == M_SYSCALL ? 1u << PB_PH_SYSCALL : o->cfg.phases,
 			.defer_attach = true,
 		};

@@ -7,6 +7,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 
 #include "calib.h"
 #include "commands.h"
+#include "events.h"
 #include "driver.h"
 #include "opts.h"
 #include "peelbench.h"
@@ -322,6 +324,25 @@ static void print_kernel_phases(struct json_object *trace)
 	}
 }
 
+/* "migration  44.1 ns [40.2, 47.9] per message queued on the parent
+ * (migrate, Theil-Sen over N events)" from trace.migration_fit. */
+static void print_migration_fit(struct json_object *fit)
+{
+	struct json_object *v, *ci;
+	double lo = NAN, hi = NAN;
+
+	if (json_object_object_get_ex(fit, "ci95", &ci) && json_object_array_length(ci) == 2) {
+		lo = json_object_get_double(json_object_array_get_idx(ci, 0));
+		hi = json_object_get_double(json_object_array_get_idx(ci, 1));
+	}
+	json_object_object_get_ex(fit, "ns_per_msg", &v);
+	printf("migration  %.1f ns [%.1f, %.1f] per message queued on the parent", json_object_get_double(v), lo, hi);
+	json_object_object_get_ex(fit, "phase", &v);
+	printf(" (%s, Theil-Sen", json_object_get_string(v));
+	json_object_object_get_ex(fit, "events", &v);
+	printf(" over %lld events)\n", (long long)json_object_get_int64(v));
+}
+
 static void print_errors(const struct bench_result *r)
 {
 	int i;
@@ -351,8 +372,7 @@ static void print_summary(const struct run_opts *ro, const struct bench_result *
 			  bool traced, unsigned long long tracer_ok, const char *path)
 {
 	const struct bench_config *c = &ro->cfg;
-	struct result_slope slope;
-	struct json_object *ov;
+	struct json_object *ov, *fit;
 	char a[32], b[32], d[32], e[32];
 
 	printf("peelbench run: %s%s, %s, %llu assocs x %llu round%s, %llu thread%s, sctp_%s%s%s%s\n",
@@ -371,10 +391,8 @@ static void print_summary(const struct run_opts *ro, const struct bench_result *
 	       fmt_ns((double)r->sum.p50_ns, a, sizeof(a)), fmt_ns((double)r->sum.p99_ns, b, sizeof(b)),
 	       fmt_ns((double)r->sum.p999_ns, d, sizeof(d)), fmt_ns((double)r->sum.max_ns, e, sizeof(e)));
 	print_kernel_phases(trace);
-	result_migration_slope(trace, &slope);
-	if (slope.ok)
-		printf("migration  %.1f ns per message queued on the parent (%s, least squares over %llu events)\n",
-		       slope.ns_per_msg, slope.phase, slope.events);
+	if (trace && json_object_object_get_ex(trace, "migration_fit", &fit))
+		print_migration_fit(fit);
 	print_errors(r);
 	if (traced) {
 		printf("tracer     %llu successful peeloffs seen, driver made %llu (warm-up included): %s\n",
@@ -393,8 +411,7 @@ static void print_summary(const struct run_opts *ro, const struct bench_result *
 
 int cmd_run(int argc, char **argv)
 {
-	struct trace_opts topts = { .pid = getpid(), .events = true, .keep_events = true,
-				    .calibrate = true };
+	struct trace_opts topts = { .pid = getpid(), .events = true, .calibrate = true };
 	struct bench_hooks hooks = { .round_end = hook_round, .tick = hook_tick };
 	struct run_state st = { 0 };
 	struct json_object *result = NULL, *trace = NULL;
@@ -402,7 +419,7 @@ int cmd_run(int argc, char **argv)
 	struct bench_result r = { 0 };
 	struct result_env env;
 	struct run_opts ro;
-	char path[PATH_MAX];
+	char path[PATH_MAX], events_path[PATH_MAX];
 	time_t created;
 	int ret, werr, sctp_err;
 
@@ -416,6 +433,19 @@ int cmd_run(int argc, char **argv)
 		return ret;
 	/* the loops look at the stop flag */
 	pb_catch_stop_signals(on_stop);
+	/* Where the result goes is known before the run: the tracer streams
+	 * the events to its sidecar as they come. */
+	created = time(NULL);
+	result_env_probe(&env);
+	if (ro.output)
+		snprintf(path, sizeof(path), "%s", ro.output);
+	else
+		result_default_path(path, sizeof(path), &env, created);
+	if (pb_events_sidecar_path(path, events_path, sizeof(events_path))) {
+		pb_err("path too long: %s", path);
+		return PB_EXIT_USAGE;
+	}
+	topts.events_path = events_path;
 	if (!ro.no_trace) {
 		topts.phases = ro.phases;
 		ret = tracer_open(&topts, &st.tracer);
@@ -425,24 +455,22 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	hooks.ctx = &st;
-	created = time(NULL);
 	ret = bench_run(&ro.cfg, &hooks, &r);
 	if (st.tracer) {
 		tracer_poll(st.tracer, 0);
 		trace = tracer_json(st.tracer);
 		tracer_ok = tracer_peeloff_ok(st.tracer);
 	}
-	result_env_probe(&env);
-	if (ro.output)
-		snprintf(path, sizeof(path), "%s", ro.output);
-	else
-		result_default_path(path, sizeof(path), &env, created);
 	/* A run that could not start (bad limits, port in use) leaves no
 	 * result file: there is nothing in it to compare. */
 	if (ret == 0 || ret == PB_EXIT_INTR || r.nrounds) {
-		result = result_build(&ro.cfg, &r, &env, trace, tracer_ok, st.tracer != NULL, created);
+		/* the sidecar first, renamed into place: the result names it
+		 * and the migration fit reads it */
+		werr = st.tracer ? tracer_events_commit(st.tracer) : 0;
+		result = result_build(&ro.cfg, &r, &env, trace, path, tracer_ok, st.tracer != NULL, created);
 		trace = NULL;
-		werr = result_write(path, result);
+		if (!werr && (werr = result_write(path, result)) && st.tracer)
+			unlink(events_path);
 		print_summary(&ro, &r, &env, result ? json_object_object_get(result, "trace") : NULL,
 			      st.tracer != NULL, tracer_ok, werr ? NULL : path);
 		if (werr && (ret == 0 || ret == PB_EXIT_INTR))

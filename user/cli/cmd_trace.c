@@ -4,10 +4,12 @@
  * attached).  Prints per-phase latency, peeloff outcomes and accept()
  * migrations; --json / -o give the result object (README, "trace"). */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "commands.h"
+#include "events.h"
 #include "jsonfile.h"
 #include "opts.h"
 #include "peelbench.h"
@@ -33,6 +36,7 @@ struct trace_cfg {
 	unsigned int pid;
 	const char *cmd;
 	const char *out;
+	char events_path[PATH_MAX];	/* the sidecar of out, with --events */
 	unsigned long long duration_ns;
 	bool json;
 	int verbose;
@@ -50,7 +54,9 @@ static const struct pb_opt trace_opts[] = {
 	  .min = 1, .what = "duration", .range = "e.g. 10, 10s, 500ms"),
 	PB_OPT(PB_OPT_FLAG, 'e', "events", O(topts.events), NULL,
 	  "per-peeloff events: exact percentiles and the\n"
-	  "migration-cost features (queue lengths, assocs)"),
+	  "migration-cost features (queue lengths, assocs);\n"
+	  "with -o FILE written to FILE's sidecar, one JSON\n"
+	  "line each (FILE.events.ndjson)"),
 	PB_OPT(PB_OPT_FLAG, 'j', "json", O(json), NULL, "print the result as JSON instead of text"),
 	PB_OPT(PB_OPT_OUTFILE, 'o', "output", O(out), "FILE",
 	  "also write the JSON result to FILE (atomically)"),
@@ -97,7 +103,13 @@ static int parse(int argc, char **argv, struct trace_cfg *cfg)
 		return PB_EXIT_USAGE;
 	}
 	cfg->topts.pid = (pid_t)cfg->pid;
-	cfg->topts.keep_events = cfg->topts.events;
+	if (cfg->topts.events && cfg->out) {
+		if (pb_events_sidecar_path(cfg->out, cfg->events_path, sizeof(cfg->events_path))) {
+			pb_err("trace: path too long: %s", cfg->out);
+			return PB_EXIT_USAGE;
+		}
+		cfg->topts.events_path = cfg->events_path;
+	}
 	pb.verbose += cfg->verbose;
 	return PB_EXIT_OK;
 }
@@ -261,6 +273,7 @@ int cmd_trace(int argc, char **argv)
 	struct trace_cfg cfg = { 0 };
 	struct trace_run r = { .release = -1 };
 	struct json_object *res = NULL;
+	struct rusage ru;
 	int err;
 
 	err = parse(argc, argv, &cfg);
@@ -285,11 +298,17 @@ int cmd_trace(int argc, char **argv)
 		goto cleanup;
 	}
 	json_object_object_add(res, "complete", json_object_new_boolean(!stop));
+	/* the tracer's own peak memory, not its command's: what --events costs */
+	if (!getrusage(RUSAGE_SELF, &ru))
+		json_object_object_add(res, "peak_rss_kib", json_object_new_int64(ru.ru_maxrss));
 	if (cfg.cmd)
 		add_command(res, &cfg, &r);
 	print_result(res, &cfg, &r);
 	if (cfg.out) {
-		err = pb_write_json_atomic(cfg.out, res);
+		/* the sidecar first: a result never names a missing file */
+		err = tracer_events_commit(r.t);
+		if (!err && (err = pb_write_json_atomic(cfg.out, res)) && cfg.topts.events_path)
+			unlink(cfg.topts.events_path);
 		if (err)
 			goto cleanup;
 	}

@@ -2,7 +2,10 @@
 /* Regular files only, and checked output; see files.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -64,4 +67,29 @@ int pb_finish_stdout(int ret)
 		return PB_EXIT_RUNTIME;
 	}
 	return ret;
+}
+
+void pb_chown_to_caller(const char *path)
+{
+	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
+
+	if (!u || !g || geteuid() != 0)
+		return;
+	if (chown(path, (uid_t)atol(u), (gid_t)atol(g)))
+		pb_debug("cannot chown %s: %s", path, strerror(errno));
+}
+
+int pb_ensure_parent_dir(const char *path)
+{
+	char buf[PATH_MAX], *dir;
+	struct stat st;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	dir = dirname(buf);
+	if (!stat(dir, &st))
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	pb_chown_to_caller(dir);
+	return 0;
 }

@@ -26,4 +26,10 @@ int pb_finish_stdout(int ret);
  * JSON on a full disk). */
 void pb_stdout_begin(void);
 
+/* Give path to the user who ran sudo (SUDO_UID/SUDO_GID), not to root. */
+void pb_chown_to_caller(const char *path);
+/* Create path's folder (one level) when missing, given to the sudo
+ * caller; 0 or -errno (-ENOTDIR: it is not a folder). */
+int pb_ensure_parent_dir(const char *path);
+
 #endif

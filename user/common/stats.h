@@ -8,6 +8,7 @@
 #ifndef PEELBENCH_STATS_H
 #define PEELBENCH_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,9 @@ double pb_rng_uniform(struct pb_rng *r);
 /* Standard normal (Box-Muller). */
 double pb_rng_normal(struct pb_rng *r);
 void pb_rng_shuffle(struct pb_rng *r, double *v, size_t n);
+
+/* qsort comparator of doubles, ascending. */
+int pb_cmp_double(const void *a, const void *b);
 
 double pb_mean(const double *v, size_t n);
 /* Sample standard deviation (n - 1); 0 for n < 2. */
@@ -126,6 +130,27 @@ struct pb_linfit {
 };
 int pb_linear_fit(const double *x, const double *y, size_t n,
 		  struct pb_linfit *out);
+
+/* Theil-Sen slope (stats_slope.c): the median slope over pairs of points
+ * with distinct x, exact up to PB_TS_PAIRS_MAX pairs and over that many
+ * pairs drawn at random above; intercept median(y) - slope * median(x)
+ * (scipy.stats.theilslopes, method='separate'); percentile-bootstrap
+ * 95 % CI of the slope over PB_TS_RESAMPLES resamples of the points, each
+ * fitted with at most PB_TS_BOOT_PAIRS pairs (ci NAN when none had two
+ * distinct x).  Returns -1 when fewer than 2 points or all x are equal. */
+#define PB_TS_PAIRS_MAX		(1u << 20)
+#define PB_TS_BOOT_PAIRS	(1u << 15)
+#define PB_TS_RESAMPLES		400
+struct pb_slope {
+	double slope, intercept;
+	struct pb_ci ci;	/* 95 % */
+	double x_med, y_med;	/* the line passes through (x_med, y_med) */
+	size_t n;		/* points */
+	uint64_t pairs;		/* pairs with distinct x */
+	bool sampled;		/* the slope is the median of sampled pairs */
+};
+int pb_theil_sen(const double *x, const double *y, size_t n, uint64_t seed,
+		 struct pb_slope *out);
 
 /* E-divisive means (Matteson & James 2014, arXiv:1306.4933) as Apache
  * Otava's compute_change_points_orig runs it: the candidate of each

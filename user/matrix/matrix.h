@@ -218,6 +218,9 @@ struct mx_value {
 	bool has_ratio, has_ci;		/* against the first kernel */
 	double ratio;			/* median / first kernel's median */
 	struct pb_ci ci;		/* 95% bootstrap CI of the ratio */
+	bool not_comparable;		/* a phase that covered other work on
+					 * the first kernel: no ratio */
+	char why[160];			/* then: what each covered */
 };
 
 /* The metrics the table shows for a cell: peel_per_s, setup_per_s,

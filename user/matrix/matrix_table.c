@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The matrix's numbers: per cell and kernel the median of each metric
- * over the repeats, its ratio to the first kernel with a bootstrap CI,
- * printed as a table (kernels as columns) and as matrix.json. */
+/* The matrix's numbers (matrix_value.c) printed as a table (kernels as
+ * columns) and as matrix.json. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,8 +16,6 @@
 #include "result.h"
 #include "stats.h"
 
-#define RESAMPLES 2000
-#define CI_LEVEL 0.95
 
 struct mx_outcome *mx_at(const struct mx_matrix *m, unsigned round,
 			 size_t kernel, size_t cell)
@@ -42,127 +39,6 @@ size_t mx_failed_count(const struct mx_matrix *m)
 	return n;
 }
 
-static const char *const base_metrics[] = {
-	"peel_per_s", "setup_per_s", "latency.p50_ns", "latency.p99_ns",
-};
-#define NBASE (sizeof(base_metrics) / sizeof(base_metrics[0]))
-
-static bool cell_has(const struct mx_matrix *m, size_t cell, const char *metric)
-{
-	const struct mx_opts *o = m->plan->o;
-	size_t k;
-	unsigned r;
-	double v;
-
-	for (r = 1; r <= o->repeat; r++)
-		for (k = 0; k < o->nkernels; k++) {
-			const struct mx_outcome *x = mx_at(m, r, k, cell);
-
-			if (x->state == MX_OK && pb_result_metric(x->res, metric, &v))
-				return true;
-		}
-	return false;
-}
-
-char **mx_cell_metrics(const struct mx_matrix *m, size_t cell)
-{
-	char **names = calloc(NBASE + 2 * PB_PH_MAX + 1, sizeof(*names));
-	static const char *const stats[] = { "p50", "p99" };
-	char buf[96];
-	size_t n = 0, i, j;
-
-	if (!names)
-		return NULL;
-	for (i = 0; i < NBASE; i++)
-		if (cell_has(m, cell, base_metrics[i]))
-			names[n++] = strdup(base_metrics[i]);
-	for (i = 0; i < PB_PH_MAX; i++)
-		for (j = 0; j < 2; j++) {
-			snprintf(buf, sizeof(buf), "phase.%s.%s_ns", pb_phase_name(i), stats[j]);
-			if (cell_has(m, cell, buf))
-				names[n++] = strdup(buf);
-		}
-	return names;
-}
-
-void mx_metrics_free(char **names)
-{
-	size_t i;
-
-	for (i = 0; names && names[i]; i++)
-		free(names[i]);
-	free(names);
-}
-
-uint64_t mx_hash64(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-/* Per-repeat values of a metric, round order. */
-static size_t repeat_values(const struct mx_matrix *m, size_t cell, size_t k,
-			    const char *metric, double **out)
-{
-	const struct mx_opts *o = m->plan->o;
-	double *v = calloc(o->repeat, sizeof(*v));
-	size_t n = 0;
-	unsigned r;
-
-	*out = v;
-	if (!v)
-		return 0;
-	for (r = 1; r <= o->repeat; r++) {
-		const struct mx_outcome *x = mx_at(m, r, k, cell);
-
-		if (x->state == MX_OK && pb_result_metric(x->res, metric, &v[n]))
-			n++;
-	}
-	return n;
-}
-
-void mx_value(const struct mx_matrix *m, size_t cell, size_t k,
-	      const char *metric, struct mx_value *v)
-{
-	struct pb_ci ci;
-	double *base;
-	size_t nb;
-
-	if (m->nmachines > 1) {
-		mx_value_pooled(m, cell, k, metric, v);
-		return;
-	}
-	memset(v, 0, sizeof(*v));
-	v->median = NAN;
-	v->n = repeat_values(m, cell, k, metric, &v->values);
-	if (!v->n)
-		return;
-	v->median = pb_median(v->values, v->n);
-	if (k == 0)
-		return;
-	nb = repeat_values(m, cell, 0, metric, &base);
-	if (nb && pb_median(base, nb) != 0) {
-		v->has_ratio = true;
-		v->ratio = v->median / pb_median(base, nb);
-		if (nb >= 2 && v->n >= 2 &&
-		    !pb_bootstrap_change(base, nb, v->values, v->n, PB_STAT_MEDIAN,
-					 RESAMPLES, CI_LEVEL, mx_hash64(metric), &ci)) {
-			v->has_ci = true;
-			v->ci.lo = 1 + ci.lo / 100;
-			v->ci.hi = 1 + ci.hi / 100;
-		}
-	}
-	free(base);
-}
-
-void mx_value_free(struct mx_value *v)
-{
-	free(v->values);
-	v->values = NULL;
-}
 
 static bool probe_seen(struct json_object *p)
 {
@@ -256,7 +132,7 @@ static void print_cell(const struct mx_matrix *m, size_t cell, FILE *f)
 	const struct mx_opts *o = m->plan->o;
 	char **names = mx_cell_metrics(m, cell), val[48], buf[64];
 	size_t i, k;
-	bool any_ci_note = false;
+	bool any_ci_note = false, any_nc = false;
 
 	fprintf(f, "\ncell %s\n", m->plan->cells[cell].name);
 	fprintf(f, "%-*s", COL_METRIC, "");
@@ -288,7 +164,10 @@ static void print_cell(const struct mx_matrix *m, size_t cell, FILE *f)
 				fmt_value(names[i], v.median, val, sizeof(val));
 			fprintf(f, "%-*s", COL_VALUE, val);
 			if (k && kernel_ok(m, cell, k)) {
-				if (v.has_ci) {
+				if (v.not_comparable) {
+					snprintf(buf, sizeof(buf), "not comparable");
+					any_nc = true;
+				} else if (v.has_ci) {
 					bool sig = v.ci.lo > 1 || v.ci.hi < 1;
 
 					snprintf(buf, sizeof(buf), "%.2f [%.2f, %.2f]%s", v.ratio,
@@ -309,6 +188,9 @@ static void print_cell(const struct mx_matrix *m, size_t cell, FILE *f)
 		fprintf(f, "  (no result)\n");
 	if (any_ci_note)
 		fprintf(f, "  * the ratio's 95%% CI excludes 1\n");
+	if (any_nc)
+		fprintf(f, "  not comparable: the phase measures other work on that kernel than on %s;\n"
+			"  the group.* rows compare the same work (docs/matrix.md)\n", o->kernels[0]);
 	mx_metrics_free(names);
 }
 
@@ -551,6 +433,8 @@ static struct json_object *cell_json(const struct mx_matrix *m, size_t c)
 				json_object_array_add(arr, json_object_new_double(v.values[q]));
 			json_object_object_add(ko, "values", arr);
 			json_object_object_add(ko, "median", jdouble(v.median));
+			if (k && v.not_comparable)
+				json_object_object_add(ko, "not_comparable", json_object_new_string(v.why));
 			if (k) {
 				json_object_object_add(ko, "ratio", v.has_ratio ? jdouble(v.ratio) : NULL);
 				if (v.has_ci) {

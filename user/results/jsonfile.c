@@ -3,7 +3,6 @@
  * caller, so a crash or a full disk never leaves half a result. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,32 +16,6 @@
 #include "jsonfile.h"
 #include "peelbench.h"
 
-/* Give path to the user who ran sudo, not to root. */
-static void chown_to_caller(const char *path)
-{
-	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
-
-	if (!u || !g || geteuid() != 0)
-		return;
-	if (chown(path, (uid_t)atol(u), (gid_t)atol(g)))
-		pb_debug("cannot chown %s: %s", path, strerror(errno));
-}
-
-static int ensure_dir(const char *path)
-{
-	char buf[PATH_MAX], *dir;
-	struct stat st;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	dir = dirname(buf);
-	if (!stat(dir, &st))
-		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		return -errno;
-	chown_to_caller(dir);
-	return 0;
-}
-
 int pb_write_json_atomic(const char *path, struct json_object *obj)
 {
 	char tmp[PATH_MAX];
@@ -54,7 +27,7 @@ int pb_write_json_atomic(const char *path, struct json_object *obj)
 		pb_err("%s: not a regular file; refusing to replace it", path);
 		return PB_EXIT_USAGE;
 	}
-	err = ensure_dir(path);
+	err = pb_ensure_parent_dir(path);
 	if (err) {
 		pb_err("cannot create the folder of %s: %s", path, strerror(-err));
 		return PB_EXIT_RUNTIME;
@@ -89,7 +62,7 @@ int pb_write_json_atomic(const char *path, struct json_object *obj)
 	fd = -1;
 	if (rename(tmp, path))
 		goto fail;
-	chown_to_caller(path);
+	pb_chown_to_caller(path);
 	return 0;
 fail:
 	err = errno ? errno : EIO;

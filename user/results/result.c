@@ -12,6 +12,7 @@
 
 #include <json-c/json.h>
 
+#include "events.h"
 #include "files.h"
 #include "json_strict.h"
 #include "peelbench.h"
@@ -170,20 +171,17 @@ static bool check_trace(struct json_object *trace, struct verr *e)
 		return false;
 	n = events ? json_object_array_length(events) : 0;
 	for (i = 0; i < n; i++) {
-		struct json_object *ev = json_object_array_get_idx(events, i);
+		char msg[160];
 
-		snprintf(where, sizeof(where), "trace.events[%zu].", i);
-		if (!json_object_is_type(ev, json_type_object))
-			return fail(e, "trace.events[%zu] is not an object", i);
-		/* PHASE_ns: the phase's duration, null when not measured */
-		json_object_object_foreach(ev, k, v) {
-			if (ends_with(k, "_ns") && v && !is_number(v))
-				return fail(e, "%s%s is not a number or null", where, k);
-		}
-		if (json_object_object_get_ex(ev, "parent_rq_len", &o) &&
-		    !is_number(o))
-			return fail(e, "trace.events[%zu].parent_rq_len is not a number", i);
+		if (pb_event_check(json_object_array_get_idx(events, i), msg, sizeof(msg)))
+			return fail(e, "trace.events[%zu] %s", i, msg);
 	}
+	if (!opt_type(trace, "events_file", json_type_string, &o, e, "trace."))
+		return false;
+	/* a file name beside the result, nothing that leaves its folder */
+	if (o && (!json_object_get_string_len(o) || strchr(json_object_get_string(o), '/') ||
+		  !strcmp(json_object_get_string(o), ".") || !strcmp(json_object_get_string(o), "..")))
+		return fail(e, "trace.events_file is not a file name beside the result");
 	return true;
 }
 
@@ -425,7 +423,7 @@ bool pb_result_metric(const struct pb_result *r, const char *name, double *out)
 	struct json_object *o;
 
 	if (!json_object_object_get_ex(r->metrics, name, &o))
-		return false;
+		return pb_result_group_metric(r, name, out);
 	*out = json_object_get_double(o);
 	return true;
 }
@@ -437,6 +435,8 @@ size_t pb_result_round_values(const struct pb_result *r, const char *name,
 	double *v;
 
 	*out = NULL;
+	if (!strncmp(name, "group.", 6))
+		return pb_result_group_rounds(r, name, out);
 	if (!n)
 		return 0;
 	v = malloc(n * sizeof(*v));

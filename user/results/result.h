@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "phase_work.h"
 #include "stats.h"
 
 #define PB_RESULT_SCHEMA "peelbench-result/1"
@@ -49,6 +50,28 @@ size_t pb_result_round_values(const struct pb_result *r, const char *name,
  * from samples["phase.X_ns"].  *key gets the samples' name. */
 size_t pb_result_metric_samples(const struct pb_result *r, const char *name,
 				double **out, const char **key);
+
+/* result_phase.c.  The work each phase covered (phase_work.h), from
+ * trace.probes' symbols; 0 for a phase not measured or not known. */
+void pb_result_phase_work(const struct pb_result *r, unsigned int work[PB_PH_MAX]);
+/* group.NAME.STAT_ns: the sum of phase.P.STAT_ns over the phases that
+ * cover group NAME on r's kernel (pb_group_cover); the sum of the phases'
+ * figures, not the figure of their sum.  pb_result_metric and
+ * pb_result_round_values answer these names too. */
+bool pb_result_group_metric(const struct pb_result *r, const char *name, double *out);
+size_t pb_result_group_rounds(const struct pb_result *r, const char *name, double **out);
+/* Whether metric means the same work in a and b: false for a phase
+ * metric whose phase covered different work in the two (why: one line,
+ * "clone covers copy in one, copy+migrate+assoc_migrate in the other");
+ * true for every other metric, and when either side's work is unknown. */
+bool pb_results_comparable(const struct pb_result *a, const struct pb_result *b,
+			   const char *metric, char *why, size_t size);
+/* Whether some phase covered different work in a and b. */
+bool pb_results_work_differs(const struct pb_result *a, const struct pb_result *b);
+/* The group metrics both a and b can give (group.NAME.{p50,p99,p999,
+ * mean}_ns), into names[max]; returns how many. */
+size_t pb_group_metric_names(const struct pb_result *a, const struct pb_result *b,
+			     char (*names)[64], size_t max);
 
 /* Direction of a metric from its name: -1 lower is better (*_ns),
  * +1 higher is better (*_per_s), 0 unknown. */

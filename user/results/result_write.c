@@ -16,6 +16,7 @@
 #include "machine_json.h"
 #include "peelbench.h"
 #include "phase.h"
+#include "migration_fit.h"
 #include "result_write.h"
 #include "round_kernel.h"
 #include "stats.h"
@@ -197,74 +198,6 @@ static void phase_metrics(struct json_object *m, struct json_object *trace)
 	}
 }
 
-/* An event's duration of phase name: {"migrate_ns": n} (user/trace.c's
- * events) or {"dur_ns": {"migrate": n}}; -1 when the event has none. */
-static double event_phase_ns(struct json_object *ev, const char *name)
-{
-	struct json_object *d, *v;
-	char key[64];
-
-	/* null: the phase was not measured for this event. */
-	if (json_object_object_get_ex(ev, "dur_ns", &d) &&
-	    json_object_object_get_ex(d, name, &v) && v)
-		return json_object_get_double(v);
-	snprintf(key, sizeof(key), "%s_ns", name);
-	if (json_object_object_get_ex(ev, key, &v) && v)
-		return json_object_get_double(v);
-	return -1;
-}
-
-void result_migration_slope(struct json_object *trace, struct result_slope *s)
-{
-	/* The innermost phase that walks the parent's queue, else the
-	 * nearest one that encloses it: on 7.x sctp_sock_migrate is inlined
-	 * into sctp_clone_sock (phase clone, see kernel-facts); on 6.x, where
-	 * clone is sctp_copy_sock and does not migrate, migrate exists. */
-	static const char *const fit[] = { "migrate", "clone", "do_peeloff", "syscall", NULL };
-	struct json_object *evs, *ev, *q, *v;
-	double *x = NULL, *y = NULL;
-	struct pb_linfit fit_line;
-	size_t n, i, k;
-	int f;
-
-	memset(s, 0, sizeof(*s));
-	if (!trace || !json_object_object_get_ex(trace, "events", &evs) ||
-	    !json_object_is_type(evs, json_type_array))
-		return;
-	n = json_object_array_length(evs);
-	x = calloc(n ? n : 1, sizeof(*x));
-	y = calloc(n ? n : 1, sizeof(*y));
-	if (!x || !y)
-		goto out;
-	for (f = 0; fit[f] && !s->ok; f++) {
-		for (i = 0, k = 0; i < n; i++) {
-			double d;
-
-			ev = json_object_array_get_idx(evs, i);
-			if (!json_object_object_get_ex(ev, "parent_rq_len", &q) || !q)
-				continue;
-			if (json_object_object_get_ex(ev, "ret", &v) && v &&
-			    json_object_get_int64(v) < 0)
-				continue;	/* failed: nothing migrated */
-			d = event_phase_ns(ev, fit[f]);
-			if (d < 0)
-				continue;
-			x[k] = json_object_get_double(q);
-			y[k++] = d;
-		}
-		if (!pb_linear_fit(x, y, k, &fit_line)) {
-			s->intercept_ns = fit_line.intercept;
-			s->ns_per_msg = fit_line.slope;
-			s->ok = true;
-			s->phase = fit[f];
-			s->events = k;
-		}
-	}
-out:
-	free(x);
-	free(y);
-}
-
 static struct json_object *metrics_of(double peel, double setup,
 				      const struct bench_lat_summary *lat)
 {
@@ -374,13 +307,13 @@ static struct json_object *samples_json(const struct bench_result *r)
 struct json_object *result_build(const struct bench_config *c,
 				 const struct bench_result *r,
 				 const struct result_env *env,
-				 struct json_object *trace,
+				 struct json_object *trace, const char *path,
 				 unsigned long long tracer_ok, bool traced,
 				 time_t created)
 {
 	struct json_object *o = json_object_new_object(), *tool = json_object_new_object();
 	struct json_object *e = json_object_new_object(), *m;
-	struct result_slope slope;
+	struct pb_migration_fit fit;
 	struct tm tm;
 	char ts[32];
 
@@ -405,9 +338,12 @@ struct json_object *result_build(const struct bench_config *c,
 	json_object_object_add(o, "config", config_json(c));
 	m = metrics_of(r->peel_per_s, r->setup_per_s, &r->sum);
 	phase_metrics(m, trace);
-	result_migration_slope(trace, &slope);
-	if (slope.ok)
-		add_dbl(m, "migrate.per_queued_msg_ns", slope.ns_per_msg);
+	/* A sidecar that cannot be read leaves the fit out; its reader has
+	 * said why in one line. */
+	if (!pb_migration_fit(trace, path, &fit) && fit.ok) {
+		add_dbl(m, "migrate.per_queued_msg_ns", fit.fit.slope);
+		json_object_object_add(trace, "migration_fit", pb_migration_fit_json(&fit));
+	}
 	json_object_object_add(o, "metrics", m);
 	json_object_object_add(o, "rounds", rounds_json(c, r, trace));
 	json_object_object_add(o, "samples", samples_json(r));

@@ -24,21 +24,14 @@ struct result_env {
 
 void result_env_probe(struct result_env *e);
 
-/* The migration-cost fit over the tracer's events: ns of the migration
- * phase per message queued on the parent, by least squares. */
-struct result_slope {
-	bool ok;
-	const char *phase;	/* the phase fitted ("migrate", ...) */
-	double ns_per_msg, intercept_ns;
-	unsigned long long events;
-};
-void result_migration_slope(struct json_object *trace, struct result_slope *s);
-
-/* The whole result object.  trace (may be NULL) is taken over. */
+/* The whole result object.  trace (may be NULL) is taken over; path is
+ * where the result will be written (its events sidecar is beside it):
+ * metrics get migrate.per_queued_msg_ns and trace gets migration_fit
+ * (migration_fit.h) when the events allow a fit. */
 struct json_object *result_build(const struct bench_config *c,
 				 const struct bench_result *r,
 				 const struct result_env *env,
-				 struct json_object *trace,
+				 struct json_object *trace, const char *path,
 				 unsigned long long tracer_ok, bool traced,
 				 time_t created);
 

@@ -24,6 +24,7 @@
 #include <json-c/json.h>
 
 #include "peelbench.h"
+#include "phase_work.h"
 #include "probes.h"
 
 struct phase_spec {
@@ -532,6 +533,15 @@ struct json_object *probe_plan_json(const struct probe_plan *plan)
 				       json_object_new_string(c->symbol) : NULL);
 		json_object_object_add(o, "attach", json_object_new_string(probe_attach_name(c->attach)));
 		json_object_object_add(o, "enclosing", json_object_new_boolean(c->enclosing));
+		/* the work this phase's time covers here (phase_work.h), for
+		 * the reader; compare and matrix derive it from symbol */
+		if (h < PB_PH_MAX && c->attach != PB_ATTACH_UNAVAILABLE &&
+		    pb_symbol_work(c->symbol)) {
+			char w[128];
+
+			pb_work_name(pb_symbol_work(c->symbol), w, sizeof(w));
+			json_object_object_add(o, "covers", json_object_new_string(w));
+		}
 		json_object_object_add(o, "reason", json_object_new_string(c->reason));
 		json_object_array_add(arr, o);
 	}

@@ -304,20 +304,12 @@ static int attach(struct tracer *t)
 static int on_event(void *ctx, void *data, size_t len)
 {
 	struct tracer *t = ctx;
-	struct pb_event *nev;
+	struct pb_event e;
 
-	if (len < sizeof(struct pb_event))
+	if (len < sizeof(e))
 		return 0;
-	if (t->nev == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-
-		nev = realloc(t->ev, cap * sizeof(*nev));
-		if (!nev)
-			return -ENOMEM;
-		t->ev = nev;
-		t->cap = cap;
-	}
-	memcpy(&t->ev[t->nev++], data, sizeof(struct pb_event));
+	memcpy(&e, data, sizeof(e));	/* ring-buffer records are 8-aligned */
+	tev_add(t, &e, calib_usable(&t->calib));
 	return 0;
 }
 
@@ -383,6 +375,9 @@ int tracer_open(const struct trace_opts *opts, struct tracer **out)
 			goto fail;
 	}
 	if (opts->events) {
+		err = tev_open(t, opts->events_path);
+		if (err)
+			goto fail;
 		t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, t, NULL);
 		if (!t->rb) {
 			pb_err("cannot open the ring buffer: %s", pb_errno_name(errno));
@@ -475,6 +470,6 @@ void tracer_close(struct tracer *t)
 	peel_bpf__destroy(t->skel);	/* destroys the links: detaches */
 	json_object_put(t->rounds);
 	free(t->last);
-	free(t->ev);
+	tev_close(t);
 	free(t);
 }

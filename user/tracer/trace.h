@@ -17,7 +17,9 @@ struct tracer;
 struct trace_opts {
 	pid_t pid;		/* 0: every process (the tgid to follow) */
 	bool events;		/* per-event ring-buffer stream */
-	bool keep_events;	/* keep events in memory for tracer_json */
+	const char *events_path;	/* with events: stream them to this NDJSON
+				 * sidecar (trace.events_file names it); NULL:
+				 * count them and keep their phase times only */
 	bool follow_children;	/* pid's descendants too (trace -c) */
 	bool force_kprobe;	/* kprobes even where fentry would do */
 	unsigned int walk_cap;	/* bound of the ep->asocs walk (--events); 0: no walk, assocs null */
@@ -42,6 +44,10 @@ struct json_object *tracer_json(struct tracer *t);
 void tracer_print(struct tracer *t, FILE *f);
 /* Successful peeloffs seen so far (to match against the driver). */
 unsigned long long tracer_peeloff_ok(struct tracer *t);
+/* With events_path: close the sidecar and rename it into place (before
+ * the result that names it is written).  0, or a PB_EXIT_* code after one
+ * line; tracer_close without it removes the temporary file. */
+int tracer_events_commit(struct tracer *t);
 /* Run-time statistics of each loaded program (bpf_stats: the counters
  * move only while BPF_STATS_RUN_TIME is enabled).  Calls fn once per
  * program; returns how many, or -1 without a tracer. */

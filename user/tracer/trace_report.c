@@ -99,13 +99,6 @@ static bool phase_available(const struct tracer *t, __u32 ph)
 	return t->plan.hook[ph].attach != PB_ATTACH_UNAVAILABLE;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Exact percentiles from the events of successful peeloffs, replacing the
  * histogram's when no event was dropped. */
 static void exact_from_events(struct tracer *t, __u32 ph, bool comp, struct json_object *o)
@@ -113,21 +106,12 @@ static void exact_from_events(struct tracer *t, __u32 ph, bool comp, struct json
 	static const struct { const char *key; double p; } pcts[] = {
 		{ "p50_ns", 0.50 }, { "p90_ns", 0.90 }, { "p99_ns", 0.99 }, { "p999_ns", 0.999 },
 	};
-	uint64_t *v = malloc((t->nev + 1) * sizeof(*v));
-	size_t n = 0, i;
+	uint64_t v;
+	size_t i;
 
-	if (!v)
-		return;
-	for (i = 0; i < t->nev; i++)
-		if (t->ev[i].ret >= 0 && (t->ev[i].phase_mask & (1u << ph)))
-			v[n++] = comp ? t->ev[i].comp_ns[ph] : t->ev[i].dur_ns[ph];
-	if (n) {
-		qsort(v, n, sizeof(*v), cmp_u64);
-		for (i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
-			json_object_object_add(o, pcts[i].key,
-					       json_object_new_int64((int64_t)pb_nearest_rank_sorted(v, n, pcts[i].p)));
-	}
-	free(v);
+	for (i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++)
+		if (tev_percentile(t, ph, comp, pcts[i].p, &v))
+			json_object_object_add(o, pcts[i].key, json_object_new_int64((int64_t)v));
 }
 
 /* phases.P.compensated: the figures of hist_json without the buckets. */
@@ -164,16 +148,17 @@ static struct json_object *summary_json(struct tracer *t, const struct snapshot 
 	phases = json_object_new_object();
 	for (ph = 0; ph < PB_PH_MAX; ph++) {
 		struct json_object *h;
+		bool ex = exact && !t->tev.x[0][ph].over;
 
 		if (!phase_available(t, ph))
 			continue;
 		h = hist_json(&s->ph[ph]);
-		if (exact)
+		if (ex)
 			exact_from_events(t, ph, false, h);
 		if (calib_usable(&t->calib))
 			json_object_object_add(h, "compensated", comp_json(t, &s->comp[ph], ph, exact));
 		json_object_object_add(h, "percentiles_from",
-				       json_object_new_string(exact ? "events" : "histogram"));
+				       json_object_new_string(ex ? "events" : "histogram"));
 		json_object_object_add(phases, probe_phase_name(ph), h);
 	}
 	json_object_object_add(o, "phases", phases);
@@ -181,51 +166,6 @@ static struct json_object *summary_json(struct tracer *t, const struct snapshot 
 	if (s->counters[PB_C_NOSTATE])
 		json_object_object_add(o, "untraced_calls",
 				       json_object_new_int64((int64_t)s->counters[PB_C_NOSTATE]));
-	return o;
-}
-
-static struct json_object *event_json(const struct pb_event *e, bool comp)
-{
-	struct json_object *o = json_object_new_object();
-	__u32 ph;
-	char key[32];
-
-#define I(k, v) json_object_object_add(o, k, json_object_new_int64((int64_t)(v)))
-	I("pid", e->pid);
-	I("tid", e->tid);
-	I("assoc_id", e->assoc_id);
-	I("flags", e->flags);
-	I("ret", e->ret);
-	json_object_object_add(o, "errno", e->ret < 0 ?
-			       json_object_new_string(pb_errno_name(-e->ret)) : NULL);
-	for (ph = 0; ph < PB_PH_MAX; ph++) {
-		snprintf(key, sizeof(key), "%s_ns", probe_phase_name(ph));
-		json_object_object_add(o, key, (e->phase_mask & (1u << ph)) ?
-				       json_object_new_int64((int64_t)e->dur_ns[ph]) : NULL);
-		if (!comp)
-			continue;
-		snprintf(key, sizeof(key), "%s_comp_ns", probe_phase_name(ph));
-		json_object_object_add(o, key, (e->phase_mask & (1u << ph)) ?
-				       json_object_new_int64((int64_t)e->comp_ns[ph]) : NULL);
-	}
-	if (e->feat_ok) {
-		I("parent_rq_len", e->parent_rq_len);
-		I("parent_rq_bytes", e->parent_rq_bytes);
-		I("rmem", e->rmem);
-		I("wmem", e->wmem);
-		I("asoc_lobby", e->asoc_lobby);
-		I("asoc_reasm", e->asoc_reasm);
-		I("asoc_outq", e->asoc_outq);
-		I("asoc_transmitted", e->asoc_transmitted);
-		/* ep->asocs is walked only with --walk-cap N */
-		json_object_object_add(o, "assocs", (e->walk_capped & 4) ?
-				       json_object_new_int64((int64_t)e->assocs) : NULL);
-		json_object_object_add(o, "assocs_capped", (e->walk_capped & 4) ?
-				       json_object_new_boolean(e->walk_capped & 1) : NULL);
-		json_object_object_add(o, "rq_bytes_capped", json_object_new_boolean(e->walk_capped & 2));
-		I("feature_read_ns", e->feat_ns);
-	}
-#undef I
 	return o;
 }
 
@@ -257,8 +197,7 @@ void tracer_round(struct tracer *t)
 struct json_object *tracer_json(struct tracer *t)
 {
 	struct snapshot *s = malloc(sizeof(*s));
-	struct json_object *o, *sum, *evs;
-	size_t i;
+	struct json_object *o, *sum;
 
 	if (!s)
 		return NULL;
@@ -274,11 +213,12 @@ struct json_object *tracer_json(struct tracer *t)
 	json_object_put(sum);
 	if (json_object_array_length(t->rounds))
 		json_object_object_add(o, "rounds", json_object_get(t->rounds));
-	if (t->opts.events && t->opts.keep_events) {
-		evs = json_object_new_array();
-		for (i = 0; i < t->nev; i++)
-			json_object_array_add(evs, event_json(&t->ev[i], calib_usable(&t->calib)));
-		json_object_object_add(o, "events", evs);
+	/* the events themselves are in the sidecar, one JSON line each */
+	if (t->opts.events) {
+		json_object_object_add(o, "events_written", json_object_new_int64(
+			(int64_t)(tev_file_name(t) ? t->tev.received : 0)));
+		if (tev_file_name(t))
+			json_object_object_add(o, "events_file", json_object_new_string(tev_file_name(t)));
 	}
 	free(s);
 	return o;
@@ -336,12 +276,17 @@ void tracer_print(struct tracer *t, FILE *f)
 		fprintf(f, "accept() migrations: unavailable (%s)\n",
 			t->plan.hook[PB_HOOK_ACCEPT].reason);
 	if (t->opts.events)
-		fprintf(f, "events: %zu received, %llu dropped (ring buffer full)\n", t->nev,
+		fprintf(f, "events: %llu received, %llu dropped (ring buffer full)\n", t->tev.received,
 			(unsigned long long)s->counters[PB_C_DROPS]);
 	if (s->counters[PB_C_NOSTATE])
 		fprintf(f, "untraced calls (task map full): %llu\n",
 			(unsigned long long)s->counters[PB_C_NOSTATE]);
 	free(s);
+}
+
+int tracer_events_commit(struct tracer *t)
+{
+	return t ? tev_commit(t) : 0;
 }
 
 unsigned long long tracer_peeloff_ok(struct tracer *t)
