@@ -61,7 +61,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 GUEST_SRCS := $(wildcard tests/guest/*.c)
 GUEST_BINS := $(patsubst tests/guest/%.c,$(OUTPUT)/guest/%,$(GUEST_SRCS))
 
-.PHONY: all deps test unit-test fuzz bench bench-compensation bench-tcg-ratio results clean
+.PHONY: all deps test unit-test fuzz bench bench-tcg-ratio results clean
 # Keep the BPF object and skeleton: as intermediates make would delete
 # them, and every build would regenerate the skeleton and relink.
 .SECONDARY:
@@ -173,15 +173,6 @@ RESULTS_ARGS ?=
 results: all
 	$(call msg,RESULTS,scripts/results.sh $(RESULTS_ARGS))
 	$(Q)scripts/results.sh $(RESULTS_ARGS)
-
-# `make bench-compensation`: does compensation remove the tracer's own
-# cost?  The full plan against --phases do_peeloff / syscall in 6.1 and 7.3
-# guests (tests/vm/compensation.bench, about 10 minutes).  Not in `make
-# test` yet: 9 rounds of separate processes do not separate its arms, and
-# its can-fail checks fail (docs/trace.md, "Measured (2026-12-02)").
-bench-compensation: all
-	$(call msg,BENCH,compensation)
-	$(Q)prove -v --exec '' tests/vm/compensation.bench
 
 # `make bench-tcg-ratio`: does a ratio between two kernel paths survive
 # TCG?  tests/guest/path_ratio natively and in a guest of the nearest Debian
