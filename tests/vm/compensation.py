@@ -18,8 +18,10 @@
 #     the tracer subtracted: this test can fail;
 #   - the calibrated cost per call (the added cost of each pair kind times
 #     the pairs a peeloff runs, from the full plan's calibration) agrees
-#     within 25 % with what the floor mode (the same programs, returning at
-#     their pid filter) adds per call, median over rounds.
+#     within 25 % with what the full plan adds per call (median over rounds
+#     of its block's median call less the untraced block's).  The floor's
+#     added time is printed beside it: its programs stop at the pid filter,
+#     so they run less than a calibrated pair does (docs/trace.md).
 import math
 import os
 import subprocess
@@ -32,7 +34,7 @@ PB = os.path.join(ROOT, "peelbench")
 ROUNDS = int(os.environ.get("PEELBENCH_COMP_ROUNDS", "9"))
 BLOCK = int(os.environ.get("PEELBENCH_COMP_BLOCK", "1000"))
 TOL = 0.05
-FLOOR_TOL = 0.25
+ADDED_TOL = 0.25
 
 
 def median(v):
@@ -139,7 +141,7 @@ def pairs_per_call(m):
     return n
 
 
-def check_floor(k, res):
+def check_added(k, res):
     h, fl = mode(res, "hist"), mode(res, "floor")
     cal = h.get("calibration", {}).get("pairs", {})
     n = pairs_per_call(h)
@@ -148,8 +150,10 @@ def check_floor(k, res):
     print("# %s calibrated %s x added = %.1f us per call; floor adds %.1f us %s, the full plan %.1f us %s" %
           (k, n, est / 1e3, got / 1e3, fl.get("added_ci95"), h.get("added_ns_per_call", 0) / 1e3,
            h.get("added_ci95")))
-    ok(got > 0 and abs(est - got) <= FLOOR_TOL * got,
-       "%s: calibrated cost per call within 25 %% of the floor's added time" % k, (est, got))
+    got = h.get("added_ns_per_call", float("nan"))
+    ok(got > 0 and abs(est - got) <= ADDED_TOL * got,
+       "%s: calibrated cost per call within 25 %% of the full plan's added time" % k,
+       (est, got))
 
 
 def check_run(k, res, rc, err):
@@ -190,7 +194,7 @@ def main(kernel):
     check_run(k, res, r.returncode, r.stderr)
     compare(k, res, "do_peeloff", "peeloff")
     compare(k, res, "syscall", "syscall")
-    check_floor(k, res)
+    check_added(k, res)
     print("1..%d" % count())
     return 0
 
