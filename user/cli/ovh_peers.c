@@ -7,6 +7,7 @@
  * bpftrace's BEGIN probe fires once every probe is attached, funclatency
  * prints "Tracing" after its attach (line-buffered through stdbuf).  The
  * time to start and attach is outside the block, as a tracer's attach is. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -133,8 +134,8 @@ int ovh_peer_start(struct ovh *o, unsigned int m)
 	if (p->pid == 0) {
 		dup2(fds[1], 1);
 		dup2(fds[1], 2);
-		close(fds[0]);
-		close(fds[1]);
+		/* not the round's sockets, the tracers' fds, the pipe */
+		close_range(3, ~0u, 0);
 		peer_exec(m, self);
 	}
 	close(fds[1]);
