@@ -272,15 +272,6 @@ results: all
 	$(call msg,RESULTS,scripts/results.sh $(RESULTS_ARGS))
 	$(Q)scripts/results.sh $(RESULTS_ARGS)
 
-# `make bench-compensation`: does compensation remove the tracer's own
-# cost?  The full plan against --phases do_peeloff / syscall in 6.1 and 7.3
-# guests (tests/vm/compensation.bench, about 10 minutes).  Not in `make
-# test` yet: 9 rounds of separate processes do not separate its arms, and
-# its can-fail checks fail (docs/trace.md, "Measured (2026-12-02)").
-bench-compensation: all
-	$(call msg,BENCH,compensation)
-	$(Q)prove -v --exec '' tests/vm/compensation.bench
-
 # `make bench-tcg-ratio`: does a ratio between two kernel paths survive
 # TCG?  tests/guest/path_ratio natively and in a guest of the nearest Debian
 # kernel, alternated (scripts/tcg-ratio.sh; 3 pairs, about 6 minutes).
@@ -297,6 +288,15 @@ BENCH_EVENTS_KERNEL ?= 6.1
 bench-events: all
 	$(call msg,BENCH,events $(BENCH_EVENTS_N) on $(BENCH_EVENTS_KERNEL))
 	$(Q)scripts/bench-events.sh $(BENCH_EVENTS_N) $(BENCH_EVENTS_KERNEL)
+
+# `make bench-compensation`: does compensation remove the tracer's own
+# cost?  The full plan against --phases do_peeloff / syscall, interleaved
+# in one process, in a 6.1 and a 7.3 guest (tests/vm/compensation-*.bench,
+# 5-7 minutes each).  Not in `make test` while its checks do not pass on
+# both kernels (docs/compensation.md).
+bench-compensation: all
+	$(call msg,BENCH,compensation)
+	$(Q)prove -v --exec '' tests/vm/compensation-6.1.bench tests/vm/compensation-7.3.bench
 
 clean:
 	$(call msg,CLEAN,)

@@ -48,8 +48,9 @@ int bench_blocks_summary(const struct bench_blocks *bb, unsigned int arm, uint64
 			 struct bench_arm_summary *s)
 {
 	unsigned int n = bb->done, r;
-	double *v = calloc((size_t)n * 4 + 1, sizeof(double));
+	double *v = calloc((size_t)n * 5 + 1, sizeof(double));
 	double *rate = v, *p50 = v + n, *ratio = v + 2 * n, *added = v + 3 * n;
+	double *secs = v + 4 * n;
 
 	memset(s, 0, sizeof(*s));
 	if (!v || !n) {
@@ -61,14 +62,18 @@ int bench_blocks_summary(const struct bench_blocks *bb, unsigned int arm, uint64
 		p50[r] = bench_blocks_at(bb, r, arm)->p50;
 		ratio[r] = bench_blocks_ratio(bb, r, arm);
 		added[r] = bench_blocks_added(bb, r, arm);
+		secs[r] = bench_blocks_at(bb, r, arm)->secs;
 		s->peeled += bench_blocks_at(bb, r, arm)->ok;
 	}
 	s->peel_per_s = pb_median(rate, n);
 	s->call_p50_ns = pb_median(p50, n);
 	s->ratio = pb_median(ratio, n);
 	s->added_ns = pb_median(added, n);
+	s->block_secs = pb_median(secs, n);
 	s->has_ci = arm && !pb_bootstrap_stat(ratio, n, PB_STAT_MEDIAN, 2000, 0.95, seed,
-					      &s->ratio_ci95);
+					      &s->ratio_ci95) &&
+		    !pb_bootstrap_stat(added, n, PB_STAT_MEDIAN, 2000, 0.95, seed + 1,
+				       &s->added_ci95);
 	free(v);
 	return 0;
 }
@@ -165,6 +170,7 @@ static int run_block(struct bench_blocks *bb, unsigned int arm, size_t from,
 	b->ok = n;
 	b->rate = n / (t1 - t0);
 	b->p50 = pb_median(st->lat, n);
+	b->secs = t1 - t0;
 	b->seen = 0;
 	if (bb->h.after)
 		bb->h.after(bb->h.ctx, arm, b);

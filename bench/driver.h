@@ -118,6 +118,7 @@ bool bench_stop_requested(void);
 struct bench_block {
 	double rate;			/* peels per second of the block */
 	double p50;			/* median call, ns */
+	double secs;			/* the block's wall time */
 	unsigned long long ok;		/* peeled */
 	unsigned long long seen;	/* left to the hooks (the tracer's count) */
 };
@@ -154,8 +155,9 @@ struct bench_arm_summary {
 	double call_p50_ns;		/* median over rounds of the median call */
 	double ratio;			/* median of rate / arm 0's rate */
 	double added_ns;		/* median of p50 - arm 0's p50 */
-	bool has_ci;			/* arms > 0 with a bootstrap CI */
-	struct pb_ci ratio_ci95;
+	bool has_ci;			/* arms > 0 with bootstrap CIs */
+	struct pb_ci ratio_ci95, added_ci95;
+	double block_secs;		/* median block wall time */
 	unsigned long long peeled;	/* over every round */
 };
 

@@ -20,6 +20,8 @@ pkgs=(
 	ca-certificates curl
 	# plots
 	gnuplot-nox
+	# overhead's peer modes (bpftrace, funclatency), run in the guests
+	bpftrace libbpf-tools
 )
 
 missing=()

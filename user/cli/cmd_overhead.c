@@ -26,48 +26,22 @@
 #include "commands.h"
 #include "driver.h"
 #include "jsonfile.h"
+#include "overhead.h"
 #include "opts.h"
 #include "peelbench.h"
 #include "probes.h"
 #include "stats.h"
 #include "trace.h"
 
-enum ovh_mode { M_NONE, M_HIST, M_EVENTS, M_SYSCALL, M_FLOOR, M_MAX };
-
-static const struct {
-	const char *name;
-	const char *what;
-} modes[M_MAX] = {
-	[M_NONE]    = { "none",    "no tracer" },
-	[M_HIST]    = { "hist",    "trace: the phases, histograms" },
-	[M_EVENTS]  = { "events",  "trace --events: the phases, ring-buffer events" },
-	[M_SYSCALL] = { "syscall", "trace --phases syscall" },
-	[M_FLOOR]   = { "floor",   "the programs attached, each returning at its pid filter" },
-};
-
-_Static_assert(M_MAX <= BENCH_ARMS_MAX, "one arm per mode");
-
-struct ovh_cfg {
-	unsigned int rounds, block;
-	unsigned int mode_mask;		/* bits of enum ovh_mode; none always */
-	unsigned int phases;		/* --phases for hist/events/floor; 0: all */
-	double min_ratio;		/* 0: no gate */
-	bool json, no_stats;
-	const char *out;
-};
-
-struct ovh {
-	struct ovh_cfg cfg;
-	struct bench_blocks bb;		/* one arm per mode asked for */
-	unsigned int mode[M_MAX];	/* per arm: its mode */
-	const char *arm_name[M_MAX];
-	struct tracer *t[M_MAX];	/* per mode: loaded, attached only for a block */
-	unsigned long long before;	/* the attached tracer's count before its block */
-	bool collect;			/* the bpf_stats blocks: read the programs' stats */
-	int stats_fd;			/* BPF_STATS_RUN_TIME on while open */
-	int stats_err;			/* errno of bpf_enable_stats */
-	struct json_object *progs[M_MAX];	/* per mode: bpf_stats, one block */
-	double bpf_ns_per_peel[M_MAX];
+const struct ovh_mode_info ovh_modes[M_MAX] = {
+	[M_NONE]     = { "none",        "no tracer" },
+	[M_HIST]     = { "hist",        "trace: the phases, histograms" },
+	[M_EVENTS]   = { "events",      "trace --events: the phases, ring-buffer events" },
+	[M_SYSCALL]  = { "syscall",     "trace --phases syscall" },
+	[M_PEELOFF]  = { "peeloff",     "trace --phases do_peeloff" },
+	[M_FLOOR]    = { "floor",       "the programs attached, each returning at its pid filter" },
+	[M_BPFTRACE] = { "bpftrace",    "bpftrace: kfunc/kretfunc histogram of sctp_do_peeloff, this pid" },
+	[M_FUNCLAT]  = { "funclatency", "libbpf-tools funclatency -p PID sctp_do_peeloff" },
 };
 
 static bool parse_modes(const char *list, void *field)
@@ -77,7 +51,7 @@ static bool parse_modes(const char *list, void *field)
 
 	names[M_NONE] = NULL;	/* always measured, never named */
 	for (i = M_HIST; i < M_MAX; i++)
-		names[i] = modes[i].name;
+		names[i] = ovh_modes[i].name;
 	if (pb_parse_name_mask(list, names, M_MAX, &m))
 		return false;
 	*(unsigned int *)field = m | 1u << M_NONE;
@@ -94,12 +68,17 @@ static const struct pb_opt ovh_opts[] = {
 	  .min = 10, .max = 5000, .what = "block size"),
 	PB_OPT(PB_OPT_CUSTOM, 'm', "modes", O(mode_mask), "LIST",
 	  "traced modes, comma-separated (default hist,events):\n"
-	  "  hist     every phase, histograms\n"
-	  "  events   every phase, --events\n"
-	  "  syscall  --phases syscall\n"
-	  "  floor    every program attached, each returning\n"
-	  "           at its pid filter: the trampolines' cost",
-	  .what = "mode list", .range = "hist, events, syscall, floor",
+	  "  hist         every phase, histograms\n"
+	  "  events       every phase, --events\n"
+	  "  syscall      --phases syscall\n"
+	  "  peeloff      --phases do_peeloff\n"
+	  "  floor        every program attached, each returning\n"
+	  "               at its pid filter: the trampolines' cost\n"
+	  "  bpftrace     peer: a kfunc/kretfunc histogram of\n"
+	  "               sctp_do_peeloff (skipped if it cannot)\n"
+	  "  funclatency  peer: libbpf-tools' funclatency on it",
+	  .what = "mode list",
+	  .range = "hist, events, syscall, peeloff, floor, bpftrace, funclatency",
 	  .parse = parse_modes),
 	PB_OPT(PB_OPT_CUSTOM, 'P', "phases", O(phases), "LIST",
 	  "phases for hist, events and floor (as 'trace --phases')",
@@ -107,6 +86,9 @@ static const struct pb_opt ovh_opts[] = {
 	PB_OPT(PB_OPT_DOUBLE, 'g', "min-ratio", O(min_ratio), "R",
 	  "exit 1 when a mode's median ratio is below R",
 	  .min = 0.01, .max = 10, .what = "minimum ratio"),
+	PB_OPT(PB_OPT_FLAG, 'C', "calibrate", O(calibrate), NULL,
+	  "calibrate the tracers; per block, their phase p50s,\n"
+	  "raw and compensated"),
 	PB_OPT(PB_OPT_FLAG, 'n', "no-stats", O(no_stats), NULL, "skip the bpf_stats blocks"),
 	PB_OPT(PB_OPT_FLAG, 'j', "json", O(json), NULL, "print the result as JSON"),
 	PB_OPT(PB_OPT_OUTFILE, 'o', "output", O(out), "FILE",
@@ -118,14 +100,17 @@ static const struct pb_opt ovh_opts[] = {
 static const struct pb_cmd_spec ovh_spec = {
 	.name = "overhead",
 	.head = "usage: peelbench overhead [--rounds N] [--block N] [--modes LIST]\n"
-		"                          [--phases LIST] [--min-ratio R] [--no-stats]\n"
-		"                          [--json] [-o FILE]\n\n"
+		"                          [--phases LIST] [--calibrate] [--min-ratio R]\n"
+		"                          [--no-stats] [--json] [-o FILE]\n\n"
 		"What the tracer costs: blocks of peeloffs in a tight loop, without the\n"
 		"tracer and with it in each mode, interleaved in this one process (the\n"
 		"tracer attached and detached between blocks, the order turned every\n"
 		"round).  Reports per mode the median peel rate, its ratio to the\n"
 		"untraced blocks of the same rounds with a 95% bootstrap CI, the median\n"
-		"call, and each program's run time per hit from bpf_stats.\n\n",
+		"call, the time added per call (with its CI), and each program's run\n"
+		"time per hit from bpf_stats.  A peer tool (bpftrace, funclatency) runs\n"
+		"as a process around its block; missing or unable to attach, it is\n"
+		"skipped with its reason.\n\n",
 	.tail = "\nExit: 0 done, 1 a ratio below --min-ratio, 2 bad option, 3 not root or\n"
 		"no SCTP/BPF (on a kernel without SCTP: 'peelbench --vm 6.1 overhead'),\n"
 		"4 setup, load or attach failed, 130 interrupted (the complete rounds are\n"
@@ -170,20 +155,28 @@ static void on_prog(void *ctx, const char *name, unsigned long long cnt, unsigne
 }
 
 /* bench_blocks hooks: arm's tracer (loaded in advance: attaching is all
- * that happens between blocks) attached around its block. */
+ * that happens between blocks) attached around its block, or its peer
+ * tool started. */
 static int block_before(void *ctx, unsigned int arm)
 {
 	struct ovh *o = ctx;
-	struct tracer *t = o->t[o->mode[arm]];
+	unsigned int m = o->mode[arm];
+	struct tracer *t = o->t[m];
 
+	if (ovh_is_peer(m)) {
+		if (!ovh_peer_start(o, m))
+			return 0;
+		pb_err("overhead: %s", o->peer[m].reason);
+		return PB_EXIT_RUNTIME;
+	}
 	if (!t)
 		return 0;
 	o->before = tracer_peeloff_ok(t);
 	return tracer_attach(t);
 }
 
-/* Its count of the block's peeloffs; in the bpf_stats blocks, the
- * programs' stats too. */
+/* Its count of the block's peeloffs; with --calibrate its summary of the
+ * block; in the bpf_stats blocks, the programs' stats. */
 static void block_after(void *ctx, unsigned int arm, struct bench_block *b)
 {
 	struct ovh *o = ctx;
@@ -191,6 +184,8 @@ static void block_after(void *ctx, unsigned int arm, struct bench_block *b)
 	struct tracer *t = o->t[m];
 	struct stats_ctx sc = { 0 };
 
+	if (ovh_is_peer(m))
+		ovh_peer_stop(o, m);
 	if (!t)
 		return;
 	tracer_poll(t, 0);
@@ -200,6 +195,9 @@ static void block_after(void *ctx, unsigned int arm, struct bench_block *b)
 		tracer_prog_stats(t, on_prog, &sc);
 		o->progs[m] = sc.arr;
 		o->bpf_ns_per_peel[m] = b->ok ? (double)sc.total_ns / b->ok : 0;
+	} else if (o->blk && o->round < o->cfg.rounds) {
+		tracer_round(t);
+		o->blk[o->round * M_MAX + m] = json_object_get(tracer_last_round(t));
 	}
 	tracer_detach(t);
 }
@@ -208,6 +206,7 @@ static void round_done(void *ctx, unsigned int r)
 {
 	struct ovh *o = ctx;
 
+	o->round = r + 1;
 	if (!o->cfg.json)
 		fprintf(stderr, "peelbench: round %u of %u done\n", r + 1, o->cfg.rounds);
 }
@@ -222,11 +221,14 @@ static int open_tracers(struct ovh *o)
 		struct trace_opts topts = {
 			.pid = getpid(),
 			.events = i == M_EVENTS,
-			.phases = i == M_SYSCALL ? 1u << PB_PH_SYSCALL : o->cfg.phases,
+			.phases = i == M_SYSCALL ? 1u << PB_PH_SYSCALL :
+				  i == M_PEELOFF ? 1u << PB_PH_SYSCALL | 1u << PB_PH_DO_PEELOFF :
+				  o->cfg.phases,
 			.defer_attach = true,
+			.calibrate = o->cfg.calibrate && i != M_FLOOR,
 		};
 
-		if (!(o->cfg.mode_mask & (1u << i)))
+		if (!(o->cfg.mode_mask & (1u << i)) || ovh_is_peer(i))
 			continue;
 		if (i == M_FLOOR)
 			topts.pid = getpid() == 1 ? 2 : 1;
@@ -244,7 +246,12 @@ static void close_tracers(struct ovh *o)
 	for (i = 0; i < M_MAX; i++) {
 		json_object_put(o->progs[i]);
 		tracer_close(o->t[i]);
+		if (o->peer[i].pid > 0)
+			ovh_peer_stop(o, i);
 	}
+	for (i = 0; o->blk && i < o->cfg.rounds * M_MAX; i++)
+		json_object_put(o->blk[i]);
+	free(o->blk);
 }
 
 /* The arms: one per mode asked for, in the order of enum ovh_mode. */
@@ -263,7 +270,7 @@ static void setup_blocks(struct ovh *o)
 	for (i = 0; i < M_MAX; i++)
 		if (o->cfg.mode_mask & (1u << i)) {
 			o->mode[bb->narms] = i;
-			o->arm_name[bb->narms++] = modes[i].name;
+			o->arm_name[bb->narms++] = ovh_modes[i].name;
 		}
 }
 
@@ -299,165 +306,13 @@ static int prog_stats(struct ovh *o, struct json_object **note)
 	return ret;
 }
 
-static struct json_object *jd(double v)
-{
-	return json_object_new_double(v);
-}
-
-enum per_round { R_RATE, R_RATIO, R_P50 };
-
-static struct json_object *jrounds(const struct bench_blocks *bb, unsigned int arm,
-				   enum per_round what)
-{
-	struct json_object *a = json_object_new_array();
-	unsigned int r;
-
-	for (r = 0; r < bb->done; r++)
-		json_object_array_add(a, jd(what == R_RATIO ? bench_blocks_ratio(bb, r, arm) :
-					   what == R_RATE ? bench_blocks_at(bb, r, arm)->rate :
-					   bench_blocks_at(bb, r, arm)->p50));
-	return a;
-}
-
-/* The tracer's count per round, and whether it saw every peeloff. */
-static struct json_object *traced_json(const struct bench_blocks *bb, unsigned int arm,
-				       bool *all_seen)
-{
-	struct json_object *seen = json_object_new_array();
-	unsigned int r;
-
-	*all_seen = true;
-	for (r = 0; r < bb->done; r++) {
-		const struct bench_block *b = bench_blocks_at(bb, r, arm);
-
-		json_object_array_add(seen, json_object_new_int64((int64_t)b->seen));
-		if (b->seen != b->ok)
-			*all_seen = false;
-	}
-	return seen;
-}
-
-/* One mode's object of the result. */
-static struct json_object *mode_json(struct ovh *o, unsigned int arm, double *ratio)
-{
-	struct json_object *m = json_object_new_object(), *cis = NULL, *seen = NULL;
-	unsigned int i = o->mode[arm];
-	struct bench_arm_summary s;
-	bool all_seen = true;
-
-	bench_blocks_summary(&o->bb, arm, 0x5eed + i, &s);
-	json_object_object_add(m, "mode", json_object_new_string(modes[i].name));
-	json_object_object_add(m, "what", json_object_new_string(modes[i].what));
-	json_object_object_add(m, "peel_per_s", jd(s.peel_per_s));
-	json_object_object_add(m, "call_p50_ns", jd(s.call_p50_ns));
-	json_object_object_add(m, "ratio", jd(s.ratio));
-	if (s.has_ci) {
-		cis = json_object_new_array();
-		json_object_array_add(cis, jd(s.ratio_ci95.lo));
-		json_object_array_add(cis, jd(s.ratio_ci95.hi));
-	}
-	json_object_object_add(m, "ratio_ci95", cis);
-	json_object_object_add(m, "added_ns_per_call", jd(s.added_ns));
-	json_object_object_add(m, "rounds_peel_per_s", jrounds(&o->bb, arm, R_RATE));
-	json_object_object_add(m, "rounds_ratio", jrounds(&o->bb, arm, R_RATIO));
-	json_object_object_add(m, "rounds_call_p50_ns", jrounds(&o->bb, arm, R_P50));
-	if (i != M_NONE)
-		seen = traced_json(&o->bb, arm, &all_seen);
-	json_object_object_add(m, "peeled", json_object_new_int64((int64_t)s.peeled));
-	json_object_object_add(m, "rounds_traced_ok", seen);
-	/* the floor's programs filter us out: they count nothing */
-	json_object_object_add(m, "tracer_saw_every_peeloff",
-			       i == M_NONE || i == M_FLOOR ? NULL :
-			       json_object_new_boolean(all_seen));
-	if (i != M_NONE) {
-		json_object_object_add(m, "bpf_stats", json_object_get(o->progs[i]));
-		json_object_object_add(m, "bpf_ns_per_peeloff",
-				       o->progs[i] ? jd(o->bpf_ns_per_peel[i]) : NULL);
-	}
-	*ratio = s.ratio;
-	return m;
-}
-
-static struct json_object *result_json(struct ovh *o, struct json_object *stats_note,
-				       bool *below)
-{
-	struct json_object *res = json_object_new_object(), *arr = json_object_new_array();
-	unsigned int arm;
-	struct utsname u;
-	double ratio;
-
-	uname(&u);
-	json_object_object_add(res, "kernel", json_object_new_string(u.release));
-	json_object_object_add(res, "rounds", json_object_new_int((int)o->bb.done));
-	json_object_object_add(res, "block", json_object_new_int((int)o->cfg.block));
-	json_object_object_add(res, "min_ratio", o->cfg.min_ratio > 0 ? jd(o->cfg.min_ratio) : NULL);
-	*below = false;
-	for (arm = 0; arm < o->bb.narms; arm++) {
-		json_object_array_add(arr, mode_json(o, arm, &ratio));
-		if (arm && o->cfg.min_ratio > 0 && ratio < o->cfg.min_ratio)
-			*below = true;
-	}
-	json_object_object_add(res, "modes", arr);
-	json_object_object_add(res, "bpf_stats_unavailable", stats_note);
-	json_object_object_add(res, "complete",
-			       json_object_new_boolean(o->bb.done == o->cfg.rounds));
-	return res;
-}
-
-static void print_text(struct json_object *res)
-{
-	struct json_object *arr = json_object_object_get(res, "modes"), *m, *ci, *st;
-	size_t i, j, n = json_object_array_length(arr);
-
-	printf("tracer overhead on %s: %d rounds x %d peeloffs per mode, interleaved\n",
-	       json_object_get_string(json_object_object_get(res, "kernel")),
-	       json_object_get_int(json_object_object_get(res, "rounds")),
-	       json_object_get_int(json_object_object_get(res, "block")));
-	printf("%-8s %10s %7s %-17s %12s %12s\n", "mode", "peel/s", "ratio", "[95% CI]",
-	       "call p50", "added/call");
-	for (i = 0; i < n; i++) {
-		char cis[40] = "";
-
-		m = json_object_array_get_idx(arr, i);
-		ci = json_object_object_get(m, "ratio_ci95");
-		if (ci)
-			snprintf(cis, sizeof(cis), "[%.3f, %.3f]",
-				 json_object_get_double(json_object_array_get_idx(ci, 0)),
-				 json_object_get_double(json_object_array_get_idx(ci, 1)));
-		printf("%-8s %10.0f %7.3f %-17s %9.0f ns %9.0f ns\n",
-		       json_object_get_string(json_object_object_get(m, "mode")),
-		       json_object_get_double(json_object_object_get(m, "peel_per_s")),
-		       json_object_get_double(json_object_object_get(m, "ratio")), cis,
-		       json_object_get_double(json_object_object_get(m, "call_p50_ns")),
-		       json_object_get_double(json_object_object_get(m, "added_ns_per_call")));
-	}
-	for (i = 0; i < n; i++) {
-		m = json_object_array_get_idx(arr, i);
-		st = json_object_object_get(m, "bpf_stats");
-		if (!st)
-			continue;
-		printf("bpf_stats, %s: %.0f ns of BPF per peeloff\n",
-		       json_object_get_string(json_object_object_get(m, "mode")),
-		       json_object_get_double(json_object_object_get(m, "bpf_ns_per_peeloff")));
-		for (j = 0; j < json_object_array_length(st); j++) {
-			struct json_object *p = json_object_array_get_idx(st, j);
-
-			printf("  %-24s %8lld hits %8.0f ns/hit\n",
-			       json_object_get_string(json_object_object_get(p, "prog")),
-			       (long long)json_object_get_int64(json_object_object_get(p, "run_cnt")),
-			       json_object_get_double(json_object_object_get(p, "ns_per_hit")));
-		}
-	}
-	if ((st = json_object_object_get(res, "bpf_stats_unavailable")))
-		printf("bpf_stats: unavailable (%s)\n", json_object_get_string(st));
-}
-
 
 int cmd_overhead(int argc, char **argv)
 {
 	struct json_object *res = NULL, *note = NULL;
 	struct ovh o = { 0 };
 	bool below = false;
+	unsigned int i;
 	int ret, err;
 
 	ret = parse(argc, argv, &o.cfg);
@@ -475,6 +330,11 @@ int cmd_overhead(int argc, char **argv)
 	}
 	pb_catch_stop_signals(on_stop);
 
+	for (i = 0; i < M_MAX; i++)
+		o.peer[i].fd = -1;
+	ovh_peers_probe(&o);
+	if (o.cfg.calibrate)
+		o.blk = calloc((size_t)o.cfg.rounds * M_MAX, sizeof(*o.blk));
 	setup_blocks(&o);
 	ret = bench_blocks_open(&o.bb);
 	if (!ret)
@@ -490,7 +350,7 @@ int cmd_overhead(int argc, char **argv)
 		ret = PB_EXIT_INTR;
 		goto out;
 	}
-	res = result_json(&o, note, &below);
+	res = ovh_result_json(&o, note, &below);
 	note = NULL;
 	if (o.cfg.out) {
 		err = pb_write_json_atomic(o.cfg.out, res);
@@ -502,7 +362,7 @@ int cmd_overhead(int argc, char **argv)
 	if (o.cfg.json)
 		printf("%s\n", json_object_to_json_string_ext(res, JSON_C_TO_STRING_PRETTY));
 	else
-		print_text(res);
+		ovh_print_text(res);
 	if (ret == -EINTR)
 		ret = PB_EXIT_INTR;
 	else

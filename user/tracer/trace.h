@@ -39,6 +39,9 @@ void tracer_detach(struct tracer *t);
 int tracer_poll(struct tracer *t, int timeout_ms);
 /* Start a new round: per-round summaries are kept for statistics. */
 void tracer_round(struct tracer *t);
+/* The summary of the last round (borrowed: valid until the next
+ * tracer_round or tracer_close), NULL before the first. */
+struct json_object *tracer_last_round(struct tracer *t);
 /* The "trace" object of the result file (see README, Result schema). */
 struct json_object *tracer_json(struct tracer *t);
 void tracer_print(struct tracer *t, FILE *f);

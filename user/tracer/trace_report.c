@@ -194,6 +194,13 @@ void tracer_round(struct tracer *t)
 	free(d);
 }
 
+struct json_object *tracer_last_round(struct tracer *t)
+{
+	size_t n = json_object_array_length(t->rounds);
+
+	return n ? json_object_array_get_idx(t->rounds, n - 1) : NULL;
+}
+
 struct json_object *tracer_json(struct tracer *t)
 {
 	struct snapshot *s = malloc(sizeof(*s));

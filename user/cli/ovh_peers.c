@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+/* overhead's peer modes: the tools a user would otherwise pick, each a
+ * process started before its block and stopped after it (overhead.h).
+ *   bpftrace     a kfunc/kretfunc histogram of sctp_do_peeloff, this pid
+ *   funclatency  libbpf-tools' funclatency -p PID sctp_do_peeloff
+ * A peer is ready when it says so on its output after attaching:
+ * bpftrace's BEGIN probe fires once every probe is attached, funclatency
+ * prints "Tracing" after its attach (line-buffered through stdbuf).  The
+ * time to start and attach is outside the block, as a tracer's attach is. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "overhead.h"
+#include "peelbench.h"
+
+#define PEER_READY_S	180	/* bpftrace starts slowly under TCG */
+#define PEER_STOP_S	60
+#define PEER_FUNC	"sctp_do_peeloff"
+
+static const char *peer_tool(unsigned int m)
+{
+	return m == M_BPFTRACE ? "bpftrace" : "funclatency";
+}
+
+static const char *peer_ready(unsigned int m)
+{
+	return m == M_BPFTRACE ? "ready" : "Tracing";
+}
+
+/* The tool in PATH (or /usr/sbin, where Debian puts funclatency). */
+static bool in_path(const char *tool)
+{
+	const char *path = getenv("PATH");
+	char buf[4096], dir[4096], *tok, *save = NULL;
+
+	snprintf(dir, sizeof(dir), "%s:/usr/sbin:/sbin", path ? path : "/usr/bin:/bin");
+	for (tok = strtok_r(dir, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+		snprintf(buf, sizeof(buf), "%s/%s", tok, tool);
+		if (!access(buf, X_OK))
+			return true;
+	}
+	return false;
+}
+
+static void peer_exec(unsigned int m, pid_t target)
+{
+	char prog[512], pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", (int)target);
+	if (m == M_BPFTRACE) {
+		snprintf(prog, sizeof(prog),
+			 "BEGIN { printf(\"ready\\n\"); } "
+			 "kfunc:sctp:" PEER_FUNC " /pid == %d/ { @s[tid] = nsecs; } "
+			 "kretfunc:sctp:" PEER_FUNC " /@s[tid]/ "
+			 "{ @ns = hist(nsecs - @s[tid]); delete(@s[tid]); }", (int)target);
+		execlp("bpftrace", "bpftrace", "-B", "line", "-e", prog, (char *)NULL);
+	} else {
+		setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 0);
+		execlp("stdbuf", "stdbuf", "-oL", "funclatency", "-p", pid, PEER_FUNC,
+		       (char *)NULL);
+	}
+	_exit(127);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Read the peer's output until want shows (true) or EOF / timeout (false);
+ * its last non-empty line in last. */
+static bool read_until(int fd, const char *want, double timeout_s, char *last, size_t len)
+{
+	char buf[8192];
+	size_t used = 0;
+	double end = now_s() + timeout_s;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	while (now_s() < end) {
+		char *nl, *line;
+		ssize_t n;
+
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		n = read(fd, buf + used, sizeof(buf) - 1 - used);
+		if (n <= 0)
+			return false;
+		used += (size_t)n;
+		buf[used] = 0;
+		for (line = buf; (nl = strchr(line, '\n')); line = nl + 1) {
+			*nl = 0;
+			if (*line)
+				snprintf(last, len, "%s", line);
+			if (want && strstr(line, want))
+				return true;
+		}
+		used = strlen(line);
+		memmove(buf, line, used + 1);
+		if (used == sizeof(buf) - 1)
+			used = 0;
+	}
+	return false;
+}
+
+int ovh_peer_start(struct ovh *o, unsigned int m)
+{
+	struct ovh_peer *p = &o->peer[m];
+	char last[160] = "";
+	pid_t self = getpid();
+	int fds[2];
+
+	if (!in_path(peer_tool(m))) {
+		snprintf(p->reason, sizeof(p->reason), "%s: not found (Debian package %s)",
+			 peer_tool(m), m == M_BPFTRACE ? "bpftrace" : "libbpf-tools");
+		return -1;
+	}
+	if (pipe(fds)) {
+		snprintf(p->reason, sizeof(p->reason), "%s: pipe: %s", peer_tool(m),
+			 pb_errno_name(errno));
+		return -1;
+	}
+	p->pid = fork();
+	if (p->pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		/* not the round's sockets, the tracers' fds, the pipe */
+		close_range(3, ~0u, 0);
+		peer_exec(m, self);
+	}
+	close(fds[1]);
+	p->fd = fds[0];
+	if (p->pid > 0 && read_until(p->fd, peer_ready(m), PEER_READY_S, last, sizeof(last)))
+		return 0;
+	snprintf(p->reason, sizeof(p->reason), "%s: cannot attach to %s: %s", peer_tool(m),
+		 PEER_FUNC, p->pid < 0 ? pb_errno_name(errno) : *last ? last : "no output");
+	ovh_peer_stop(o, m);
+	return -1;
+}
+
+int ovh_peer_stop(struct ovh *o, unsigned int m)
+{
+	struct ovh_peer *p = &o->peer[m];
+	char last[160];
+	int status = -1;
+
+	if (p->pid > 0) {
+		kill(p->pid, SIGINT);
+		double end = now_s() + 5;
+		pid_t w;
+
+		read_until(p->fd, NULL, PEER_STOP_S, last, sizeof(last));
+		while ((w = waitpid(p->pid, &status, WNOHANG)) == 0 && now_s() < end)
+			usleep(10000);
+		if (w != p->pid) {
+			kill(p->pid, SIGKILL);
+			waitpid(p->pid, &status, 0);
+		}
+	}
+	if (p->fd > 0)
+		close(p->fd);
+	p->pid = 0;
+	p->fd = -1;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+}
+
+void ovh_peers_probe(struct ovh *o)
+{
+	unsigned int m;
+
+	for (m = 0; m < M_MAX; m++) {
+		if (!ovh_is_peer(m) || !(o->cfg.mode_mask & (1u << m)))
+			continue;
+		if (!ovh_peer_start(o, m)) {
+			if (!ovh_peer_stop(o, m))
+				continue;
+			snprintf(o->peer[m].reason, sizeof(o->peer[m].reason),
+				 "%s: exited with an error after attaching", ovh_modes[m].name);
+		}
+		o->peer[m].skipped = true;
+		o->cfg.mode_mask &= ~(1u << m);
+		pb_err("overhead: %s skipped: %s", ovh_modes[m].name, o->peer[m].reason);
+	}
+}
