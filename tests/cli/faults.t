@@ -9,12 +9,13 @@
 # Each case: the exit code, exactly one stderr line, nothing hangs, no
 # file changed, half-written or empty.
 set -uo pipefail
-cd "$(dirname "$0")/../.." || exit 1
 # A mount namespace of our own: the tmpfs goes away with us, whatever
 # happens.  (Root is needed; without it the mount cases fail, not skip.)
+# Before the cd: "$0" may be relative to where we were started.
 if [ -z "${PB_FAULTS_NS:-}" ] && command -v unshare > /dev/null; then
 	PB_FAULTS_NS=1 exec unshare -m --propagation private bash "$0" "$@"
 fi
+cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.bash
 plan 106
 require ./peelbench

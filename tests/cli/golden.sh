@@ -7,6 +7,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD real=$(pwd -P)
+# The checkout the fixtures really live in: the sanitizer run's root
+# (build/san/root) reaches them through symlinks, and a path the program
+# resolves names this one.
+src=$(cd "$(readlink -f tests)/.." && pwd)
 export PB=$root/peelbench FX=$root/tests/fixtures
 export LC_ALL=C TZ=UTC PEELBENCH_HISTORY=/nonexistent/history.db
 unset PEELBENCH_DB PEELBENCH_MACHINE_LABEL PEELBENCH_HOST_MACHINE
@@ -22,14 +26,14 @@ record() {	# record NAME COMMAND
 	T=$(mktemp -d) || return 1
 	out=$(cd "$T" && T=$T bash -c "$2" >"$T/.stdout" 2>"$T/.stderr"; echo $?)
 	printf 'exit: %s\n--- stdout\n' "$out"
-	sed "s#$T#\$T#g; s#$root#\$ROOT#g; s#$real#\$ROOT#g" "$T/.stdout"
+	sed "s#$T#\$T#g; s#$root#\$ROOT#g; s#$real#\$ROOT#g; s#$src#\$ROOT#g" "$T/.stdout"
 	printf -- '--- stderr\n'
-	sed "s#$T#\$T#g; s#$root#\$ROOT#g; s#$real#\$ROOT#g" "$T/.stderr"
+	sed "s#$T#\$T#g; s#$root#\$ROOT#g; s#$real#\$ROOT#g; s#$src#\$ROOT#g" "$T/.stderr"
 	if [ -d "$T/out" ]; then
 		(cd "$T/out" && find . -type f | LC_ALL=C sort | while read -r f; do
 			case $f in
 			*.png) printf -- '--- file %s (png, %s bytes)\n' "$f" "$(wc -c <"$f")" ;;
-			*) printf -- '--- file %s\n' "$f"; sed "s#$T#\$T#g; s#$root#\$ROOT#g; s#$real#\$ROOT#g" "$f" ;;
+			*) printf -- '--- file %s\n' "$f"; sed "s#$T#\$T#g; s#$root#\$ROOT#g; s#$real#\$ROOT#g; s#$src#\$ROOT#g" "$f" ;;
 			esac
 		done)
 	fi
