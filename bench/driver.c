@@ -26,20 +26,13 @@ struct run_ctx {
 	double sampled_s;		/* its last memory sample */
 };
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* SCTP's memory and pressure from /proc/net/protocols, at most every
  * 100 ms: pressure can come and go within a round. */
 static void sample_sctp_mem(struct run_ctx *x, bool force)
 {
 	struct pb_kstat k;
-	double now = mono_s();
+	double now = bench_now_s();
+	long long mem;
 	FILE *f;
 
 	if (!x->rd || (!force && now - x->sampled_s < 0.1))
@@ -51,8 +44,9 @@ static void sample_sctp_mem(struct run_ctx *x, bool force)
 	k.n = 0;
 	pb_kstat_parse_protocols(&k, f);
 	fclose(f);
-	if (pb_kstat_get(&k, "proto.SCTP.memory", -1) > x->rd->sctp_mem_peak)
-		x->rd->sctp_mem_peak = pb_kstat_get(&k, "proto.SCTP.memory", -1);
+	mem = pb_kstat_get(&k, "proto.SCTP.memory", -1);
+	if (mem > x->rd->sctp_mem_peak)
+		x->rd->sctp_mem_peak = mem;
 	if (pb_kstat_get(&k, "proto.SCTP.press", 0) > 0)
 		x->rd->sctp_pressure = true;
 }
