@@ -135,7 +135,10 @@ static pid_t start_held(const char *cmd, int *release_fd)
 		if (read(p[0], &c, 1) != 1)
 			_exit(127);
 		close(p[0]);
+		/* CMD starts as it would from a shell: SIGPIPE is ignored
+		 * here (pb_catch_stop_signals), and SIG_IGN survives exec */
 		signal(SIGINT, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
