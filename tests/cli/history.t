@@ -3,6 +3,8 @@
 # with a bad file adds nothing; check on 40 nightly results finds the
 # step in migrate (a regression, exit 1), in clone (an improvement, exit
 # 0), none in the flat throughput, and none above a raised threshold.
+# And the cross-kernel groups are stored with each result: a 6.1 result's
+# copy_migrate is its clone + migrate, a 7.3 result's its clone alone.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 PB=$PWD/peelbench FX=$PWD/tests/fixtures
@@ -14,7 +16,7 @@ ok() {	# ok CONDITION-STATUS NAME
 	n=$((n + 1))
 	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
 }
-echo "1..12"
+echo "1..15"
 
 "$PB" history --db "$T/a.db" add "$FX/base.json" >/dev/null
 "$PB" history --db "$T/a.db" add "$FX/rerun.json" "$FX/malformed.json" >"$T/out" 2>"$T/err"
@@ -54,3 +56,23 @@ grep -q ' improvement$' "$T/out"; ok $? "clone: an improvement"
 ok $? "throughput: no change point"
 "$PB" history --db "$T/h.db" check --threshold 30 phase.migrate.p50_ns >/dev/null
 ok $? "migrate above a 30% threshold: exit 0"
+
+python3 - "$T" "$FX" <<'PY'
+import json, sys
+t, fx = sys.argv[1:]
+for i, (k, m) in enumerate((("6.1", {"phase.clone.p50_ns": 2440, "phase.migrate.p50_ns": 33300,
+                                    "phase.do_peeloff.p50_ns": 40000}),
+                           ("7.3", {"phase.clone.p50_ns": 64800, "phase.do_peeloff.p50_ns": 70000}))):
+    probes = json.load(open("%s/probes-%s.json" % (fx, k)))["probes"]
+    json.dump({"schema": "peelbench-result/1", "created": "2026-10-0%dT00:00:00Z" % (i + 1),
+               "env": {"kernel": k}, "trace": {"probes": probes}, "metrics": m},
+              open("%s/group-%s.json" % (t, k), "w"))
+PY
+"$PB" history --db "$T/g.db" add "$T/group-6.1.json" "$T/group-7.3.json" >/dev/null
+ok $? "results of 6.1 and 7.3 probe plans added"
+"$PB" history --db "$T/g.db" export group.copy_migrate.p50_ns | cut -d, -f3,8 >"$T/out"
+printf 'kernel,group.copy_migrate.p50_ns\n6.1,35740\n7.3,64800\n' | cmp -s - "$T/out"
+ok $? "history export: copy_migrate is 2440+33300 on 6.1 and 64800 on 7.3"
+"$PB" history --db "$T/g.db" export group.copy_migrate.p999_ns | cut -d, -f8 >"$T/out"
+printf 'group.copy_migrate.p999_ns\n\n\n' | cmp -s - "$T/out"
+ok $? "no group stored where the phases' figures are missing"

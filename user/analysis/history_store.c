@@ -119,6 +119,7 @@ struct batch {
 	struct json_object **copies;
 	char (*digests)[40];
 	bool *dup;
+	struct json_object **metrics;	/* each result's metrics and groups */
 };
 
 static void batch_free(struct batch *b, size_t n)
@@ -127,6 +128,9 @@ static void batch_free(struct batch *b, size_t n)
 
 	for (i = 0; b->copies && i < n; i++)
 		json_object_put(b->copies[i]);
+	for (i = 0; b->metrics && i < n; i++)
+		json_object_put(b->metrics[i]);
+	free(b->metrics);
 	free(b->e);
 	free(b->copies);
 	free(b->digests);
@@ -142,7 +146,8 @@ static int batch_fill(struct batch *b, struct pb_result *const *rs, size_t n,
 	b->copies = calloc(n, sizeof(*b->copies));
 	b->digests = calloc(n, sizeof(*b->digests));
 	b->dup = calloc(n, sizeof(*b->dup));
-	if (!b->e || !b->copies || !b->digests || !b->dup)
+	b->metrics = calloc(n, sizeof(*b->metrics));
+	if (!b->e || !b->copies || !b->digests || !b->dup || !b->metrics)
 		return -1;
 	for (i = 0; i < n; i++) {
 		const struct pb_result *r = rs[i];
@@ -165,7 +170,9 @@ static int batch_fill(struct batch *b, struct pb_result *const *rs, size_t n,
 		e->machine = r->machine_id;
 		e->machine_label = r->machine_label;
 		e->complete = r->complete;
-		e->metrics = r->metrics;
+		if (!(b->metrics[i] = pb_result_metrics_with_groups(r)))
+			return -1;
+		e->metrics = b->metrics[i];
 	}
 	return 0;
 }

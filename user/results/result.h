@@ -72,6 +72,10 @@ bool pb_results_work_differs(const struct pb_result *a, const struct pb_result *
  * mean}_ns), into names[max]; returns how many. */
 size_t pb_group_metric_names(const struct pb_result *a, const struct pb_result *b,
 			     char (*names)[64], size_t max);
+/* A new object: r's "metrics" and every group metric r can give (what
+ * history stores, so that groups have a history too); NULL when out of
+ * memory.  The caller puts it. */
+struct json_object *pb_result_metrics_with_groups(const struct pb_result *r);
 
 /* Direction of a metric from its name: -1 lower is better (*_ns),
  * +1 higher is better (*_per_s), 0 unknown. */

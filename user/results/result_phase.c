@@ -177,19 +177,46 @@ bool pb_results_work_differs(const struct pb_result *a, const struct pb_result *
 	return false;
 }
 
+static const char *const group_stats[] = { ".p50_ns", ".p99_ns", ".p999_ns", ".mean_ns" };
+#define N_GROUP_STATS (sizeof(group_stats) / sizeof(group_stats[0]))
+
 size_t pb_group_metric_names(const struct pb_result *a, const struct pb_result *b,
 			     char (*names)[64], size_t max)
 {
-	static const char *const stats[] = { ".p50_ns", ".p99_ns", ".p999_ns", ".mean_ns" };
 	size_t g, s, n = 0;
 	double v;
 
 	for (g = 0; g < pb_nphase_groups; g++)
-		for (s = 0; s < sizeof(stats) / sizeof(stats[0]) && n < max; s++) {
-			snprintf(names[n], 64, "group.%s%s", pb_phase_groups[g].name, stats[s]);
+		for (s = 0; s < N_GROUP_STATS && n < max; s++) {
+			snprintf(names[n], 64, "group.%s%s", pb_phase_groups[g].name, group_stats[s]);
 			if (pb_result_group_metric(a, names[n], &v) &&
 			    pb_result_group_metric(b, names[n], &v))
 				n++;
 		}
 	return n;
+}
+
+struct json_object *pb_result_metrics_with_groups(const struct pb_result *r)
+{
+	struct json_object *m = NULL, *v;
+	char name[64];
+	size_t g, s;
+	double x;
+
+	if (r->metrics ? json_object_deep_copy(r->metrics, &m, NULL) : !(m = json_object_new_object()))
+		return NULL;
+	for (g = 0; g < pb_nphase_groups; g++)
+		for (s = 0; s < N_GROUP_STATS; s++) {
+			snprintf(name, sizeof(name), "group.%s%s", pb_phase_groups[g].name,
+				 group_stats[s]);
+			if (json_object_object_get_ex(m, name, NULL) ||
+			    !pb_result_group_metric(r, name, &x))
+				continue;
+			if (!(v = json_object_new_double(x)) || json_object_object_add(m, name, v)) {
+				json_object_put(v);
+				json_object_put(m);
+				return NULL;
+			}
+		}
+	return m;
 }
