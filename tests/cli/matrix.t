@@ -34,8 +34,9 @@ has "$tmp/out" "3 kernels x 2 cells x 3 repeats = 18 runs, 6 failed" &&
 	has "$tmp/out" "peel_per_s                   936/s           1436/s          1.53 [" &&
 	has "$tmp/out" "check: 2 pass, 0 fail, 1 known deviation, 0 not applicable" &&
 	has "$tmp/out" "check: 1 pass, 1 fail, 1 known deviation, 0 not applicable (FAIL)" &&
-	has "$tmp/out" "probes see: syscall clone; not: do_peeloff"
-ok $? "the table: counts, medians, ratios, check summaries, probe phases"
+	has "$tmp/out" "probes see: syscall clone; not: do_peeloff" &&
+	has "$tmp/out" "phase.syscall.comp.p50_ns    23.5 us         18.5 us         0.79 ["
+ok $? "the table: counts, medians, ratios (compensated phases too), check summaries, probe phases"
 r=$tmp/m
 cat > "$tmp/want" <<WANT
 6.1 r1 check --json -o $r/6.1/check.json
@@ -72,6 +73,11 @@ c0 = {x["name"]: x["kernels"] for x in m["cells"][0]["metrics"]}
 assert c0["peel_per_s"]["7.3"]["median"] == 1500
 assert abs(c0["peel_per_s"]["7.3"]["ratio"] - 1.5) < 1e-12
 assert c0["phase.do_peeloff.p50_ns"]["7.3"]["n"] == 0
+# compensated figures are a metric like the others: 6.1 23500 24500 22500,
+# 7.3 18500 19300 17700 by round (fake-peelbench)
+cp = c0["phase.syscall.comp.p50_ns"]
+assert cp["6.1"]["median"] == 23500 and cp["7.3"]["median"] == 18500, cp
+assert abs(cp["7.3"]["ratio"] - 18500 / 23500) < 1e-12, cp
 PY
 ok $? "matrix.json agrees with the result files"
 show "$tmp/py"

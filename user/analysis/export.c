@@ -162,7 +162,7 @@ static int write_phase(const struct pb_result *r, const char *phase,
 static double event_value(struct json_object *ev, const char *phase)
 {
 	struct json_object *o;
-	char key[64];
+	char key[96];
 
 	snprintf(key, sizeof(key), "%s_ns", phase);
 	if (json_object_object_get_ex(ev, key, &o) && o)
@@ -170,25 +170,46 @@ static double event_value(struct json_object *ev, const char *phase)
 	return NAN;
 }
 
+/* Whether the trace was calibrated: its events carry PHASE_comp_ns. */
+static bool trace_compensated(struct json_object *trace)
+{
+	struct json_object *cal, *v;
+
+	return trace && json_object_object_get_ex(trace, "calibration", &cal) &&
+	       json_object_object_get_ex(cal, "compensated", &v) && json_object_get_boolean(v);
+}
+
+struct event_table {
+	FILE *f;
+	bool comp;
+};
+
 static int event_row(struct json_object *ev, void *ctx)
 {
-	FILE *f = ctx;
+	struct event_table *t = ctx;
 	struct json_object *o;
+	char key[32];
 	size_t j;
 
 	if (json_object_object_get_ex(ev, "parent_rq_len", &o))
-		fprintf(f, "%.15g", json_object_get_double(o));
+		fprintf(t->f, "%.15g", json_object_get_double(o));
 	else
-		fprintf(f, "NaN");
+		fprintf(t->f, "NaN");
 	for (j = 0; j < PB_PH_MAX; j++)
-		fprintf(f, ",%.15g", event_value(ev, pb_phase_name(j)));
-	fputc('\n', f);
+		fprintf(t->f, ",%.15g", event_value(ev, pb_phase_name(j)));
+	for (j = 0; t->comp && j < PB_PH_MAX; j++) {
+		snprintf(key, sizeof(key), "%s_comp", pb_phase_name(j));
+		fprintf(t->f, ",%.15g", event_value(ev, key));
+	}
+	fputc('\n', t->f);
 	return 0;	/* a failed write: table_close sees it */
 }
 
-/* TAG.events.csv, streamed from the events (inline or the sidecar). */
+/* TAG.events.csv, streamed from the events (inline or the sidecar);
+ * a calibrated trace's compensated times (PHASE_comp_ns) after the raw. */
 static int write_events(const struct pb_result *r, const char *dir)
 {
+	struct event_table et = { .comp = trace_compensated(r->trace) };
 	struct table t;
 	char name[512];
 	size_t j;
@@ -202,8 +223,11 @@ static int write_events(const struct pb_result *r, const char *dir)
 	fprintf(t.f, "parent_rq_len");
 	for (j = 0; j < PB_PH_MAX; j++)
 		fprintf(t.f, ",%s_ns", pb_phase_name(j));
+	for (j = 0; et.comp && j < PB_PH_MAX; j++)
+		fprintf(t.f, ",%s_comp_ns", pb_phase_name(j));
 	fputc('\n', t.f);
-	ret = pb_events_foreach(r->trace, r->path, event_row, t.f, NULL);
+	et.f = t.f;
+	ret = pb_events_foreach(r->trace, r->path, event_row, &et, NULL);
 	return table_close(&t, ret);
 }
 
@@ -336,9 +360,22 @@ static void phases_row(FILE *f, const char *label, const char *metric,
 	fputc('\n', f);
 }
 
+static bool any_has(struct pb_result *const *rs, size_t n, const char *metric)
+{
+	size_t i;
+	double v;
+
+	for (i = 0; i < n; i++)
+		if (pb_result_metric(rs[i], metric, &v))
+			return true;
+	return false;
+}
+
+/* Each phase's p50 row; where a result is calibrated, the compensated p50
+ * (phase.P.comp.p50_ns) on the next row, "P compensated". */
 int pb_export_phases(struct pb_result *const *rs, size_t n, const char *dir)
 {
-	char metric[64], label[96], why[160];
+	char metric[64], comp[64], label[96], why[160];
 	bool differs = false;
 	struct table t;
 	size_t i, j;
@@ -354,6 +391,7 @@ int pb_export_phases(struct pb_result *const *rs, size_t n, const char *dir)
 		bool same = true;
 
 		snprintf(metric, sizeof(metric), "phase.%s.p50_ns", pb_phase_name(j));
+		snprintf(comp, sizeof(comp), "phase.%s.comp.p50_ns", pb_phase_name(j));
 		/* a phase that covers other work on another kernel (phase_work.h)
 		 * says so under its bars; its group follows */
 		for (i = 1; i < n; i++)
@@ -361,11 +399,20 @@ int pb_export_phases(struct pb_result *const *rs, size_t n, const char *dir)
 		differs |= !same;
 		snprintf(label, sizeof(label), "%s%s", pb_phase_name(j), same ? "" : " (not comparable)");
 		phases_row(t.f, label, metric, rs, n);
+		if (!any_has(rs, n, comp))
+			continue;
+		snprintf(label, sizeof(label), "%s compensated%s", pb_phase_name(j),
+			 same ? "" : " (not comparable)");
+		phases_row(t.f, label, comp, rs, n);
 	}
 	for (j = 0; differs && j < pb_nphase_groups; j++) {
 		snprintf(metric, sizeof(metric), "group.%s.p50_ns", pb_phase_groups[j].name);
 		snprintf(label, sizeof(label), "%s (group)", pb_phase_groups[j].name);
 		phases_row(t.f, label, metric, rs, n);
+		snprintf(metric, sizeof(metric), "group.%s.comp.p50_ns", pb_phase_groups[j].name);
+		snprintf(label, sizeof(label), "%s compensated (group)", pb_phase_groups[j].name);
+		if (any_has(rs, n, metric))
+			phases_row(t.f, label, metric, rs, n);
 	}
 	return table_close(&t, 0);
 }

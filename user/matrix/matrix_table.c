@@ -123,7 +123,7 @@ static const struct pb_result *first_result(const struct mx_matrix *m, size_t k)
 	return NULL;
 }
 
-#define COL_METRIC 29	/* "phase.assoc_migrate.p50_ns" + 3 */
+#define COL_METRIC 29	/* "phase.assoc_migrate.p50_ns" + 3; wider for longer names */
 #define COL_VALUE 16
 #define COL_RATIO 24
 
@@ -131,15 +131,20 @@ static void print_cell(const struct mx_matrix *m, size_t cell, FILE *f)
 {
 	const struct mx_opts *o = m->plan->o;
 	char **names = mx_cell_metrics(m, cell), val[48], buf[64];
+	int col = COL_METRIC;
 	size_t i, k;
 	bool any_ci_note = false, any_nc = false;
 
+	for (i = 0; names && names[i]; i++)
+		if ((int)strlen(names[i]) + 3 > col)
+			col = (int)strlen(names[i]) + 3;
+
 	fprintf(f, "\ncell %s\n", m->plan->cells[cell].name);
-	fprintf(f, "%-*s", COL_METRIC, "");
+	fprintf(f, "%-*s", col, "");
 	for (k = 0; k < o->nkernels; k++)
 		fprintf(f, "%-*s", k && kernel_ok(m, cell, k) ? COL_VALUE + COL_RATIO :
 			COL_VALUE, o->kernels[k]);
-	fprintf(f, "\n%-*s", COL_METRIC, "");
+	fprintf(f, "\n%-*s", col, "");
 	for (k = 0; k < o->nkernels; k++) {
 		size_t ok = kernel_ok(m, cell, k);
 
@@ -153,7 +158,7 @@ static void print_cell(const struct mx_matrix *m, size_t cell, FILE *f)
 	}
 	fputc('\n', f);
 	for (i = 0; names && names[i]; i++) {
-		fprintf(f, "%-*s", COL_METRIC, names[i]);
+		fprintf(f, "%-*s", col, names[i]);
 		for (k = 0; k < o->nkernels; k++) {
 			struct mx_value v;
 

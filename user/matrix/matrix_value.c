@@ -65,10 +65,13 @@ static bool cell_work_differs(const struct mx_matrix *m, size_t cell)
 	return false;
 }
 
+/* p50 and p99 of each phase, raw then compensated (phase.P.comp.*, from
+ * a calibrated tracer: docs/trace.md), then of each group. */
 char **mx_cell_metrics(const struct mx_matrix *m, size_t cell)
 {
-	char **names = calloc(NBASE + 2 * (PB_PH_MAX + pb_nphase_groups) + 1, sizeof(*names));
-	static const char *const stats[] = { "p50", "p99" };
+	static const char *const stats[] = { "p50", "p99", "comp.p50", "comp.p99" };
+	enum { NSTATS = sizeof(stats) / sizeof(stats[0]) };
+	char **names = calloc(NBASE + NSTATS * (PB_PH_MAX + pb_nphase_groups) + 1, sizeof(*names));
 	bool groups = cell_work_differs(m, cell);
 	char buf[96];
 	size_t n = 0, i, j;
@@ -79,13 +82,13 @@ char **mx_cell_metrics(const struct mx_matrix *m, size_t cell)
 		if (cell_has(m, cell, base_metrics[i]))
 			names[n++] = strdup(base_metrics[i]);
 	for (i = 0; i < PB_PH_MAX; i++)
-		for (j = 0; j < 2; j++) {
+		for (j = 0; j < NSTATS; j++) {
 			snprintf(buf, sizeof(buf), "phase.%s.%s_ns", pb_phase_name(i), stats[j]);
 			if (cell_has(m, cell, buf))
 				names[n++] = strdup(buf);
 		}
 	for (i = 0; groups && i < pb_nphase_groups; i++)
-		for (j = 0; j < 2; j++) {
+		for (j = 0; j < NSTATS; j++) {
 			snprintf(buf, sizeof(buf), "group.%s.%s_ns", pb_phase_groups[i].name, stats[j]);
 			if (cell_has(m, cell, buf))
 				names[n++] = strdup(buf);
