@@ -14,5 +14,9 @@ set xtics noenhanced
 set yrange [0:*]
 set key top right
 f = sprintf('%s/phases.csv', datadir)
+# Compensated rows ("P compensated") double the bars: their names would
+# run into each other, so past six rows they are slanted.
+stats f skip 1 using 2 nooutput
+if (STATS_records > 6) set xtics rotate by -25 offset -1,0 left; set bmargin 8; set rmargin 12
 plot for [i=0:n-1] f skip 1 using (column(2+3*i)):(column(3+3*i)):(column(4+3*i)):xtic(1) \
 	title word(tags, i+1)
