@@ -38,8 +38,8 @@ import tap
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PB = os.path.join(ROOT, "peelbench")
-ROUNDS = max(9, int(os.environ.get("PEELBENCH_COMP_ROUNDS", "13")))
-BLOCK = int(os.environ.get("PEELBENCH_COMP_BLOCK", "400"))
+ROUNDS = max(9, int(os.environ.get("PEELBENCH_COMP_ROUNDS", "11")))
+BLOCK = int(os.environ.get("PEELBENCH_COMP_BLOCK", "300"))
 MODES = "hist,peeloff,syscall"
 TOL = 0.05
 ADDED_TOL = 0.25
