@@ -28,6 +28,12 @@
 #     the untraced block's): within 25 %, or inside that figure's 95 % CI;
 #     asserted where the CI is within +-50 % of its median (a calibration
 #     off by a factor of 2 would then be refused), else a diagnostic.
+# Every tracer is calibrated on its own, seconds apart.  When two
+# calibrations of one pair kind differ by more than STEADY times, the
+# guest's speed changed under them (the host's load: docs/compensation.md
+# measured 1516 against 3386 ns for one fentry pair in one process), and
+# the constants cannot stand for the blocks that follow: that run is said
+# so and run again, once; the second run is judged whatever its spread.
 import json
 import math
 import os
@@ -44,6 +50,7 @@ MODES = "hist,peeloff,syscall"
 TOL = 0.05
 ADDED_TOL = 0.25
 ADDED_POWER = 0.5
+STEADY = 1.75
 
 
 def median(v):
@@ -117,6 +124,21 @@ def verdicts(raw_f, comp_f, raw_a, comp_a):
             not agree(twice(raw_f, comp_f), twice(raw_a, comp_a)))
 
 
+def calibration_spread(res):
+    """(largest max/min of one pair kind's added cost over the tracers'
+    calibrations, that kind); (1.0, None) with fewer than two of a kind."""
+    by = {}
+    for m in res.get("modes", []):
+        for kind, p in m.get("calibration", {}).get("pairs", {}).items():
+            if p.get("added_ns", 0) > 0:
+                by.setdefault(kind, []).append(p["added_ns"])
+    worst = (1.0, None)
+    for kind, v in sorted(by.items()):
+        if len(v) > 1 and max(v) / min(v) > worst[0]:
+            worst = (max(v) / min(v), kind)
+    return worst
+
+
 def selftest():
     """The verdict on made-up rounds: a true cost of 30 per call, steady
     rounds; the right compensation passes, none and twice fail."""
@@ -142,6 +164,13 @@ def selftest():
     ok(not p, "power(): not through CIs %.2f wide" % w, (d, w))
     p, _, _ = power((alone, alone), ([a * 1.08 for a in alone], alone))
     ok(not p, "power(): an 8 % shift is not, with a 5 % tolerance")
+    cal = lambda **k: {"calibration": {"pairs": {n: {"added_ns": v} for n, v in k.items()}}}
+    r, kind = calibration_spread({"modes": [cal(fentry=1516, syscall=3070), cal(syscall=4631),
+                                            cal(fentry=3386, syscall=1768)]})
+    ok(kind == "syscall" and abs(r - 4631 / 1768) < 1e-9 and r > STEADY,
+       "calibration_spread(): 1768 against 4631 ns for one kind is unsteady", (r, kind))
+    r, kind = calibration_spread({"modes": [cal(fentry=916, kprobe=2277), cal(kprobe=3416)]})
+    ok(kind == "kprobe" and r < STEADY, "calibration_spread(): 2277 against 3416 ns is not", (r, kind))
 
 
 def mode(res, name):
@@ -274,12 +303,19 @@ def main(kernel):
         return 1
     cmd = [PB, "--vm", kernel, "overhead", "--calibrate", "--no-stats", "--json",
            "--modes", MODES, "--rounds", str(ROUNDS), "--block", str(BLOCK)]
-    print("# " + " ".join(cmd[1:]))
-    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    try:
-        res = json.loads(r.stdout)
-    except ValueError:
-        res = {}
+    for attempt in (1, 2):
+        print("# " + " ".join(cmd[1:]))
+        r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        try:
+            res = json.loads(r.stdout)
+        except ValueError:
+            res = {}
+        spread, kind = calibration_spread(res)
+        print("# calibrations agree within %.2fx (%s)" % (spread, kind or "one of each kind"))
+        if spread <= STEADY or attempt == 2:
+            break
+        print("# the tracers' calibrations of the %s pair differ %.2fx (more than %.2fx): the "
+              "guest's speed changed under them, so this run is run again" % (kind, spread, STEADY))
     # Kept for docs/compensation.md: `compensation.py FILE` re-reads it.
     out = os.path.join(ROOT, "build", "compensation-%s.json" % kernel)
     try:
