@@ -9,7 +9,7 @@ BPFTOOL   ?= bpftool
 ARCH      := x86
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
-PKGS      := libbpf json-c sqlite3 libpq
+PKGS      := libbpf json-c sqlite3 libpq libzstd
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
               -Wno-missing-field-initializers \

@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
-	libjson-c-dev libsqlite3-dev libpq-dev
+	libjson-c-dev libsqlite3-dev libpq-dev libzstd-dev
 	# SCTP and the workloads
 	libsctp-dev lksctp-tools iproute2
 	# tests: unit framework, TAP harness, statistics oracle, a private

@@ -17,7 +17,7 @@ if [ -z "${PB_FAULTS_NS:-}" ] && command -v unshare > /dev/null; then
 fi
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.bash
-plan 106
+plan 111
 require ./peelbench
 
 export PEELBENCH_HISTORY=/nonexistent/history.db LC_ALL=C
@@ -258,6 +258,35 @@ fault "plot two results both named base" 2 plot -o "$tmp/tplots" \
 ./peelbench export --csv -o "$tmp/tables2" "$B" "$I" > "$tmp/out" 2> /dev/null &&
 	[ "$(grep -o '^wrote [0-9]*' "$tmp/out")" = "wrote $(ls "$tmp/tables2" | wc -l)" ]
 ok $? "export says how many files it wrote" "$(cat "$tmp/out"; ls "$tmp/tables2")"
+
+# 10b. A zstd events sidecar (trace --events-zstd, or zstd(1)'s own):
+# read whole by export; truncated, or a plain file under a .zst name,
+# one line naming the sidecar and why.
+mkdir "$tmp/z" && python3 - "$F/base.json" "$tmp/z" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["trace"]["events_file"] = "r.events.ndjson.zst"
+d["trace"].pop("events", None)
+json.dump(d, open(sys.argv[2] + "/r.json", "w"))
+with open(sys.argv[2] + "/plain", "w") as f:
+    for i in range(3000):
+        f.write(json.dumps({"pid": 1, "tid": 1, "assoc_id": i + 1, "flags": 0, "ret": 3,
+                            "errno": None, "migrate_ns": 5000 + 30 * (i % 4) * 256,
+                            "parent_rq_len": (i % 4) * 256}) + "\n")
+PY
+zstd -q "$tmp/z/plain" -o "$tmp/z/whole.zst"
+cp "$tmp/z/whole.zst" "$tmp/z/r.events.ndjson.zst"
+./peelbench export --csv -o "$tmp/z/csv" "$tmp/z/r.json" > /dev/null 2> "$tmp/err" &&
+	[ "$(wc -l < "$tmp/z/csv/r.events.csv")" = 3001 ]
+ok $? "export reads a zstd sidecar whole (3000 events)" "$(cat "$tmp/err")"
+head -c $(($(stat -c %s "$tmp/z/whole.zst") / 2)) "$tmp/z/whole.zst" > "$tmp/z/r.events.ndjson.zst"
+fault "export with a truncated .zst sidecar" 2 export --csv -o "$tmp/z/csv2" "$tmp/z/r.json"
+grep -q 'r.events.ndjson.zst: truncated zstd stream$' "$tmp/err"
+ok $? "... the line says: truncated zstd stream" "$(cat "$tmp/err")"
+cp "$tmp/z/plain" "$tmp/z/r.events.ndjson.zst"
+fault "plot with a plain file as its .zst sidecar" 2 plot -o "$tmp/z/p" "$tmp/z/r.json"
+grep -q 'r.events.ndjson.zst: corrupt zstd data: ' "$tmp/err"
+ok $? "... the line says: corrupt zstd data" "$(cat "$tmp/err")"
 
 # 11. Exit codes: a folder as the history database is bad input.
 fault "history list --db a folder" 2 history --db "$tmp" list

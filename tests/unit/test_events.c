@@ -102,17 +102,25 @@ static int count_event(struct json_object *ev, void *ctx)
 	return 0;
 }
 
-static void test_written_then_read_by_every_reader(void **state)
+/* Plain and zstd-compressed (--events-zstd) alike. */
+static void written_then_read(bool zstd)
 {
 	char res[300], side[300], csv[300], *t;
 	struct pb_migration_fit f;
 	struct pb_result *r;
 	size_t n = 0, seen = 0, np;
+	FILE *fp;
+	char magic[4] = "";
 
-	snprintf(res, sizeof(res), "%s/sub/run.json", dir);
-	assert_int_equal(pb_events_sidecar_path(res, side, sizeof(side)), 0);
-	assert_non_null(strstr(side, "/sub/run.events.ndjson"));
+	snprintf(res, sizeof(res), "%s/%s/run.json", dir, zstd ? "zst" : "sub");
+	assert_int_equal(pb_events_sidecar_path(res, zstd, side, sizeof(side)), 0);
+	assert_non_null(strstr(side, zstd ? "/zst/run.events.ndjson.zst" : "/sub/run.events.ndjson"));
 	write_pair(res, side, NEV);
+	fp = fopen(side, "rb");
+	assert_non_null(fp);
+	assert_int_equal(fread(magic, 1, 4, fp), 4);
+	fclose(fp);
+	assert_int_equal(!memcmp(magic, "\x28\xb5\x2f\xfd", 4), zstd);
 	assert_int_equal(pb_result_load(res, &r), 0);
 	assert_true(pb_events_present(r->trace));
 	assert_int_equal(pb_events_foreach(r->trace, r->path, count_event, &seen, &n), 0);
@@ -127,17 +135,83 @@ static void test_written_then_read_by_every_reader(void **state)
 	if (fabs(f.fit.slope - 30) > 0.5)
 		fail_msg("slope %.3f", f.fit.slope);
 	/* export streams it to TAG.events.csv, and writes the fit */
-	snprintf(csv, sizeof(csv), "%s/csv", dir);
+	snprintf(csv, sizeof(csv), "%s/csv%d", dir, zstd);
 	assert_int_equal(pb_export_result(r, csv, &np), 0);
-	snprintf(csv, sizeof(csv), "%s/csv/run.events.csv", dir);
+	snprintf(csv, sizeof(csv), "%s/csv%d/run.events.csv", dir, zstd);
 	t = slurp(csv);
 	assert_int_equal(count_lines(t), NEV + 1);
 	free(t);
-	snprintf(csv, sizeof(csv), "%s/csv/run.fit.csv", dir);
+	snprintf(csv, sizeof(csv), "%s/csv%d/run.fit.csv", dir, zstd);
 	t = slurp(csv);
 	assert_non_null(strstr(t, "\ntheil-sen,migrate,30,"));
 	free(t);
 	pb_result_free(r);
+}
+
+static void test_written_then_read_by_every_reader(void **state)
+{
+	written_then_read(false);
+	written_then_read(true);
+}
+
+/* One line, exit 2, for what zstd cannot give back. */
+static void expect_fit_refused(const char *res, const char *why)
+{
+	struct pb_migration_fit f;
+	struct pb_result *r;
+	struct capture c;
+	char err[512];
+
+	assert_int_equal(pb_result_load(res, &r), 0);
+	capture_begin(&c);
+	assert_int_equal(pb_migration_fit(r->trace, r->path, &f), PB_EXIT_USAGE);
+	capture_end_err(&c, err, sizeof(err));
+	if (!strstr(err, why) || count_lines(err) != 1)
+		fail_msg("want '%s', got '%s'", why, err);
+	pb_result_free(r);
+}
+
+/* The zstd tool's own output reads the same; a truncated stream, a
+ * flipped byte and a plain file under a .zst name are each one line. */
+static void test_zstd_sidecar_whole_or_refused(void **state)
+{
+	char res[300], side[300], cmd[2400];
+	struct pb_result *r;
+	struct stat st;
+	size_t n = 0, seen = 0;
+	FILE *fp;
+	int ch;
+
+	snprintf(res, sizeof(res), "%s/z/run.json", dir);
+	assert_int_equal(pb_events_sidecar_path(res, true, side, sizeof(side)), 0);
+	write_pair(res, side, NEV);
+	/* recompressed by zstd(1), two frames: still every event */
+	snprintf(cmd, sizeof(cmd), "zstd -dq -c %s > %s.plain && head -c 1000 %s.plain | zstd -q -c > %s && "
+		 "tail -c +1001 %s.plain | zstd -q -c >> %s", side, side, side, side, side, side);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(pb_result_load(res, &r), 0);
+	assert_int_equal(pb_events_foreach(r->trace, r->path, count_event, &seen, &n), 0);
+	assert_int_equal(n, NEV);
+	pb_result_free(r);
+
+	assert_int_equal(stat(side, &st), 0);
+	assert_int_equal(truncate(side, st.st_size / 2), 0);
+	expect_fit_refused(res, "run.events.ndjson.zst: truncated zstd stream");
+	assert_int_equal(truncate(side, 0), 0);
+	expect_fit_refused(res, "run.events.ndjson.zst: truncated zstd stream");
+
+	write_pair(res, side, NEV);
+	fp = fopen(side, "r+b");
+	assert_int_equal(fseek(fp, 400, SEEK_SET), 0);
+	ch = fgetc(fp);
+	assert_int_equal(fseek(fp, 400, SEEK_SET), 0);
+	fputc(ch ^ 0x55, fp);
+	fclose(fp);
+	expect_fit_refused(res, "run.events.ndjson.zst: corrupt zstd data: ");
+
+	snprintf(cmd, sizeof(cmd), "cp %s.plain %s", side, side);
+	assert_int_equal(system(cmd), 0);
+	expect_fit_refused(res, "run.events.ndjson.zst: corrupt zstd data: Unknown frame descriptor");
 }
 
 /* FILE:LINE and exit 2 for a bad line; a missing sidecar likewise. */
@@ -151,7 +225,7 @@ static void test_bad_or_missing_sidecar(void **state)
 	FILE *fp;
 
 	snprintf(res, sizeof(res), "%s/bad.json", dir);
-	assert_int_equal(pb_events_sidecar_path(res, side, sizeof(side)), 0);
+	assert_int_equal(pb_events_sidecar_path(res, false, side, sizeof(side)), 0);
 	write_pair(res, side, 10);
 	fp = fopen(side, "a");
 	fputs("{\"parent_rq_len\": 'x'}\n", fp);
@@ -236,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_written_then_read_by_every_reader),
 		cmocka_unit_test(test_bad_or_missing_sidecar),
 		cmocka_unit_test(test_events_file_stays_beside_the_result),
+		cmocka_unit_test(test_zstd_sidecar_whole_or_refused),
 		cmocka_unit_test(test_uncommitted_sidecar_is_removed),
 		cmocka_unit_test(test_inline_events_still_read),
 	};

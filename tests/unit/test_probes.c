@@ -313,6 +313,88 @@ static void test_phases_select_73_syscall_only(void **state)
 	assert_int_equal(p.feat_hook, PB_PH_CLONE);
 }
 
+/* A kernel without tracefs: what the planted test attaches say.  fentry
+ * attaches to sctp_sock_migrate and __sys_getsockopt only; a kprobe to
+ * everything but sctp_accept. */
+static unsigned int tries;
+static enum probe_try planted(enum pb_attach a, const char *sym, char *why, size_t size)
+{
+	tries++;
+	snprintf(why, size, "planted %s", a == PB_ATTACH_FENTRY ? "fentry" : "kprobe");
+	if (a == PB_ATTACH_FENTRY)
+		return !strcmp(sym, "sctp_sock_migrate") || !strcmp(sym, "__sys_getsockopt") ?
+		       PROBE_TRY_YES : PROBE_TRY_NO;
+	return strcmp(sym, "sctp_accept") ? PROBE_TRY_YES : PROBE_TRY_NO;
+}
+
+static enum probe_try cannot_tell(enum pb_attach a, const char *sym, char *why, size_t size)
+{
+	snprintf(why, size, "test program not loaded: Operation not permitted");
+	return PROBE_TRY_UNKNOWN;
+}
+
+static void test_no_tracefs_promises_only_what_attached(void **state)
+{
+	struct probe_sources s;
+	struct probe_plan p;
+
+	src_of(&s, k61, NULL, b61);
+	s.try_attach = planted;
+	s.syscall_tp = false;	/* no tracefs, no syscall tracepoints */
+	probe_plan_resolve(&s, &p);
+	assert_hook(p, PB_PH_SYSCALL, "__sys_getsockopt", "fentry");
+	assert_non_null(strstr(p.hook[PB_PH_SYSCALL].reason, "planted fentry"));
+	assert_hook(p, PB_PH_MIGRATE, "sctp_sock_migrate", "fentry");
+	/* fentry refused: a kprobe that attached */
+	assert_hook(p, PB_PH_DO_PEELOFF, "sctp_do_peeloff", "kprobe");
+	assert_string_equal(p.hook[PB_PH_DO_PEELOFF].reason,
+			    "no available_filter_functions; fentry: planted fentry; kprobe: planted kprobe");
+	assert_hook(p, PB_PH_CLONE, "sctp_copy_sock", "kprobe");
+	/* neither attached: unavailable, and not "unknown" */
+	assert_hook(p, PB_HOOK_ACCEPT, "sctp_accept", "unavailable");
+	assert_string_equal(probe_choice_attach_name(&p.hook[PB_HOOK_ACCEPT]), "unavailable");
+
+	/* with tracefs nothing is tried */
+	tries = 0;
+	src_of(&s, k61, f61, b61);
+	s.try_attach = planted;
+	probe_plan_resolve(&s, &p);
+	assert_int_equal(tries, 0);
+	assert_hook(p, PB_PH_DO_PEELOFF, "sctp_do_peeloff", "fentry");
+}
+
+static void test_no_tracefs_and_no_test_is_unknown(void **state)
+{
+	enum probe_try (*how[])(enum pb_attach, const char *, char *, size_t) = { NULL, cannot_tell };
+	struct probe_sources s;
+	struct probe_plan p;
+	struct json_object *j;
+	__u32 h;
+
+	for (int i = 0; i < 2; i++) {
+		src_of(&s, k61, NULL, b61);
+		s.syscall_tp = false;
+		s.try_attach = how[i];
+		probe_plan_resolve(&s, &p);
+		for (h = 0; h < PB_HOOK_MAX; h++) {
+			assert_int_equal(p.hook[h].attach, PB_ATTACH_UNAVAILABLE);
+			assert_string_equal(probe_choice_attach_name(&p.hook[h]), "unknown");
+		}
+		assert_string_equal(p.hook[PB_PH_SYSCALL].symbol, "__sys_getsockopt");
+		assert_int_equal(p.feat_hook, PB_HOOK_MAX);
+		j = probe_plan_json(&p);
+		assert_string_equal(json_object_get_string(json_object_object_get(
+			json_object_array_get_idx(j, PB_PH_CLONE), "attach")), "unknown");
+		json_object_put(j);
+	}
+	assert_non_null(strstr(p.hook[PB_PH_CLONE].reason, "Operation not permitted"));
+	/* and without kprobes: unknown still, fentry could not be tried */
+	src_of(&s, k61, NULL, b61);
+	s.kprobes = false;
+	probe_plan_resolve(&s, &p);
+	assert_string_equal(probe_choice_attach_name(&p.hook[PB_PH_CLONE]), "unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +408,8 @@ int main(void)
 		cmocka_unit_test(test_phase_table),
 		cmocka_unit_test(test_phases_select_61),
 		cmocka_unit_test(test_phases_select_73_syscall_only),
+		cmocka_unit_test(test_no_tracefs_promises_only_what_attached),
+		cmocka_unit_test(test_no_tracefs_and_no_test_is_unknown),
 	};
 
 	return cmocka_run_group_tests_name("probes", tests, NULL, NULL);

@@ -407,7 +407,7 @@ static int load_results(const char *const *files, size_t nfiles,
 	int ret;
 
 	for (*n = 0; *n < nfiles; (*n)++)
-		if ((ret = pb_result_load(files[*n], &rs[*n])))
+		if ((ret = pb_result_load_ex(files[*n], PB_LOAD_COMPACT, &rs[*n])))
 			return ret;
 	if ((ret = pb_export_tags_distinct(rs, *n, "plot")))
 		return ret;

@@ -227,8 +227,8 @@ int cmd_compare(int argc, char **argv)
 	}
 	c->threshold = o.threshold;
 	c->alpha = o.alpha;
-	if (!(ret = pb_result_load(argv[first], &c->base)) &&
-	    !(ret = pb_result_load(argv[first + 1], &c->new)) &&
+	if (!(ret = pb_result_load_ex(argv[first], PB_LOAD_COMPACT, &c->base)) &&
+	    !(ret = pb_result_load_ex(argv[first + 1], PB_LOAD_COMPACT, &c->new)) &&
 	    !(ret = pb_compare(c, o.metrics.v, o.metrics.n, o.allow))) {
 		kenv_warn(c);
 		if (o.json)

@@ -79,7 +79,7 @@ int cmd_export(int argc, char **argv)
 		return PB_EXIT_RUNTIME;
 	}
 	for (; first < argc; first++, n++)
-		if ((ret = pb_result_load(argv[first], &rs[n])))
+		if ((ret = pb_result_load_ex(argv[first], PB_LOAD_COMPACT, &rs[n])))
 			break;
 	if (!ret)
 		ret = pb_export_tags_distinct(rs, n, "export");

@@ -441,7 +441,7 @@ int cmd_run(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s", ro.output);
 	else
 		result_default_path(path, sizeof(path), &env, created);
-	if (pb_events_sidecar_path(path, events_path, sizeof(events_path))) {
+	if (pb_events_sidecar_path(path, false, events_path, sizeof(events_path))) {
 		pb_err("path too long: %s", path);
 		return PB_EXIT_USAGE;
 	}

@@ -37,6 +37,7 @@ struct trace_cfg {
 	const char *cmd;
 	const char *out;
 	char events_path[PATH_MAX];	/* the sidecar of out, with --events */
+	bool events_zstd;		/* --events-zstd */
 	unsigned long long duration_ns;
 	bool json;
 	int verbose;
@@ -57,6 +58,9 @@ static const struct pb_opt trace_opts[] = {
 	  "migration-cost features (queue lengths, assocs);\n"
 	  "with -o FILE written to FILE's sidecar, one JSON\n"
 	  "line each (FILE.events.ndjson)"),
+	PB_OPT(PB_OPT_FLAG, 0, "events-zstd", O(events_zstd), NULL,
+	  "--events, the sidecar zstd-compressed\n"
+	  "(FILE.events.ndjson.zst; needs -o)"),
 	PB_OPT(PB_OPT_FLAG, 'j', "json", O(json), NULL, "print the result as JSON instead of text"),
 	PB_OPT(PB_OPT_OUTFILE, 'o', "output", O(out), "FILE",
 	  "also write the JSON result to FILE (atomically)"),
@@ -78,8 +82,9 @@ static const struct pb_opt trace_opts[] = {
 
 static const struct pb_cmd_spec trace_spec = {
 	.name = "trace",
-	.head = "usage: peelbench trace [-p PID | -c 'CMD'] [-d SECONDS] [--events] [--json]\n"
-		"                       [-o FILE] [--phases LIST] [--kprobe] [--walk-cap N] [-v]\n\n"
+	.head = "usage: peelbench trace [-p PID | -c 'CMD'] [-d SECONDS] [--events] [--events-zstd]\n"
+		"                       [--json] [-o FILE] [--phases LIST] [--kprobe] [--walk-cap N]\n"
+		"                       [-v]\n\n"
 		"Time each phase of the SCTP peeloff path (getsockopt SCTP_SOCKOPT_PEELOFF)\n"
 		"system-wide, in one process, or in a command run until it exits.\n\n",
 	.tail = "\nExit: 0 done, 2 bad option or unknown PID, 3 not root / no BPF, BTF or\n"
@@ -103,8 +108,14 @@ static int parse(int argc, char **argv, struct trace_cfg *cfg)
 		return PB_EXIT_USAGE;
 	}
 	cfg->topts.pid = (pid_t)cfg->pid;
+	if (cfg->events_zstd && !cfg->out) {
+		pb_err("trace: --events-zstd needs -o FILE (the sidecar goes beside it)");
+		return PB_EXIT_USAGE;
+	}
+	cfg->topts.events |= cfg->events_zstd;
 	if (cfg->topts.events && cfg->out) {
-		if (pb_events_sidecar_path(cfg->out, cfg->events_path, sizeof(cfg->events_path))) {
+		if (pb_events_sidecar_path(cfg->out, cfg->events_zstd, cfg->events_path,
+					   sizeof(cfg->events_path))) {
 			pb_err("trace: path too long: %s", cfg->out);
 			return PB_EXIT_USAGE;
 		}

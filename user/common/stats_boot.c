@@ -182,12 +182,17 @@ static double key_value(uint64_t u)
 }
 
 /* LSD radix sort on the keys, 16 bits a pass; qsort below 4096 values
- * or without the memory.  NaNs go wherever their bits say. */
+ * or without the memory; nothing when v is sorted already.  NaNs go
+ * wherever their bits say. */
 void pb_sort_doubles(double *v, size_t n)
 {
 	uint64_t *a, *b, *t;
 	size_t *cnt, i;
 
+	for (i = 1; i < n && v[i - 1] <= v[i]; i++)
+		;
+	if (i >= n)
+		return;		/* sorted already (or fewer than two) */
 	a = n >= 4096 ? malloc(2 * n * sizeof(*a)) : NULL;
 	cnt = a ? malloc(65536 * sizeof(*cnt)) : NULL;
 	if (!cnt) {

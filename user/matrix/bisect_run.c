@@ -56,7 +56,7 @@ static void cell_side(const char *dir, const char *kernel, const char *cell,
 		return;
 	sd->v = calloc(g.gl_pathc, sizeof(*sd->v));
 	for (i = 0; sd->v && i < g.gl_pathc; i++) {
-		if (pb_result_load(g.gl_pathv[i], &r))
+		if (pb_result_load_ex(g.gl_pathv[i], PB_LOAD_COMPACT, &r))
 			continue;
 		sd->files++;
 		if (pb_result_metric(r, metric, &sd->v[sd->n])) {

@@ -16,14 +16,16 @@
 #include "files.h"
 #include "json_strict.h"
 #include "peelbench.h"
+#include "zstd_file.h"
 
-int pb_events_sidecar_path(const char *result_path, char *buf, size_t size)
+int pb_events_sidecar_path(const char *result_path, bool zstd, char *buf, size_t size)
 {
 	size_t n = strlen(result_path);
 
 	if (n > 5 && !strcmp(result_path + n - 5, ".json"))
 		n -= 5;
-	if (snprintf(buf, size, "%.*s.events.ndjson", (int)n, result_path) >= (int)size)
+	if (snprintf(buf, size, "%.*s.events.ndjson%s", (int)n, result_path,
+		     zstd ? ".zst" : "") >= (int)size)
 		return -1;
 	return 0;
 }
@@ -120,6 +122,10 @@ static int foreach_line(FILE *f, const char *path, pb_event_fn fn, void *ctx, si
 		struct json_object *ev;
 
 		lineno++;
+		/* a last line cut short by a read error (a truncated zstd
+		 * stream): the error is the news, not the half line */
+		if (line[len - 1] != '\n' && ferror(f))
+			break;
 		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = 0;
 		if (!len)
@@ -136,7 +142,7 @@ static int foreach_line(FILE *f, const char *path, pb_event_fn fn, void *ctx, si
 		json_object_put(ev);
 	}
 	if (!ret && ferror(f)) {
-		pb_err("%s: read error", path);
+		pb_err("%s: %s", path, pb_zstd_error()[0] ? pb_zstd_error() : "read error");
 		ret = PB_EXIT_USAGE;
 	}
 	free(line);
@@ -172,7 +178,7 @@ static int foreach_sidecar(const char *name, const char *result_path, pb_event_f
 		pb_err("%s: events file %s: %s", result_path ? result_path : "result", path, why);
 		return PB_EXIT_USAGE;
 	}
-	f = fdopen(fd, "r");
+	f = pb_zstd_magic(fd) || pb_zstd_name(path) ? pb_zstd_reader(fd) : fdopen(fd, "r");
 	if (!f) {
 		close(fd);
 		pb_err("%s: out of memory", path);

@@ -14,8 +14,11 @@
 struct json_object;
 
 /* "run-x.json" -> "run-x.events.ndjson" in buf: the sidecar of a result
- * file, in the same folder.  -1 when it does not fit. */
-int pb_events_sidecar_path(const char *result_path, char *buf, size_t size);
+ * file, in the same folder ("run-x.events.ndjson.zst" with zstd, which
+ * the writer then compresses).  -1 when it does not fit.  Readers take
+ * either: a sidecar that starts with zstd's magic or whose name ends in
+ * .zst is decompressed, and a corrupt or truncated one is one line. */
+int pb_events_sidecar_path(const char *result_path, bool zstd, char *buf, size_t size);
 
 /* One event's types: every *_ns a number or null, parent_rq_len a number.
  * Returns 0, or -1 with the reason in msg. */

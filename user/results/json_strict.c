@@ -47,7 +47,7 @@ static const char *check_number(const char *buf, size_t len, size_t *i)
 	return NULL;
 }
 
-int pb_json_strict_scan(const char *buf, size_t len, char *msg, size_t msg_len)
+const char *pb_json_strict_check(const char *buf, size_t len, size_t *where)
 {
 	const char *why = NULL;
 	size_t i = 0, at = 0, n;
@@ -71,6 +71,15 @@ int pb_json_strict_scan(const char *buf, size_t len, char *msg, size_t msg_len)
 			i++;
 		}
 	}
+	*where = at;
+	return why;
+}
+
+int pb_json_strict_scan(const char *buf, size_t len, char *msg, size_t msg_len)
+{
+	size_t at;
+	const char *why = pb_json_strict_check(buf, len, &at);
+
 	if (!why)
 		return 0;
 	snprintf(msg, msg_len, "invalid JSON at byte %zu: %s", at, why);

@@ -11,5 +11,7 @@
  * a double, which json-c would clamp without a word.  Returns 0, or -1
  * with the reason in msg (msg_len bytes). */
 int pb_json_strict_scan(const char *buf, size_t len, char *msg, size_t msg_len);
+/* The same: the reason (NULL when none) and its byte offset in *where. */
+const char *pb_json_strict_check(const char *buf, size_t len, size_t *where);
 
 #endif

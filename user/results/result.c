@@ -17,6 +17,7 @@
 #include "json_strict.h"
 #include "peelbench.h"
 #include "result.h"
+#include "samples_fast.h"
 
 /* Result files hold raw samples; still, 1 GiB of JSON is not a result. */
 #define MAX_RESULT_BYTES (1024L * 1024 * 1024)
@@ -298,13 +299,27 @@ static char *make_tag(const char *path)
 	return t;
 }
 
+/* An offset in the text json-c read as one in the file. */
+static size_t file_offset(const struct pb_result *r, size_t off)
+{
+	return r->fast ? pb_samples_orig_offset(r->fast, off) : off;
+}
+
 int pb_result_parse(const char *buf, size_t len, const char *name,
 		    struct pb_result **out)
+{
+	return pb_result_parse_ex(buf, len, name, 0, out);
+}
+
+int pb_result_parse_ex(const char *buf, size_t len, const char *name,
+		       unsigned int flags, struct pb_result **out)
 {
 	struct json_tokener *tok = NULL;
 	enum json_tokener_error jerr;
 	struct pb_result *r;
 	struct verr e = { "" };
+	char *text = NULL;
+	const char *why;
 	size_t i, end;
 
 	*out = NULL;
@@ -328,6 +343,10 @@ int pb_result_parse(const char *buf, size_t len, const char *name,
 		json_tokener_free(tok);
 		return PB_EXIT_RUNTIME;
 	}
+	if (flags & PB_LOAD_COMPACT)
+		r->fast = pb_samples_extract(buf, len, &text, &len);
+	if (r->fast)
+		buf = text;
 	r->root = json_tokener_parse_ex(tok, buf, (int)len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
@@ -335,17 +354,22 @@ int pb_result_parse(const char *buf, size_t len, const char *name,
 		snprintf(e.msg, sizeof(e.msg), "truncated JSON (ends inside a value)");
 	} else if (jerr != json_tokener_success) {
 		snprintf(e.msg, sizeof(e.msg), "invalid JSON at byte %zu: %s",
-			 end, json_tokener_error_desc(jerr));
+			 file_offset(r, end), json_tokener_error_desc(jerr));
 	} else {
 		for (i = end; i < len && strchr(" \t\r\n", buf[i]); i++)
 			;
 		if (i < len)
 			snprintf(e.msg, sizeof(e.msg),
-				 "invalid JSON: data after the object at byte %zu", i);
-		else if (!pb_json_strict_scan(buf, len, e.msg, sizeof(e.msg)))
+				 "invalid JSON: data after the object at byte %zu",
+				 file_offset(r, i));
+		else if ((why = pb_json_strict_check(buf, len, &i)))
+			snprintf(e.msg, sizeof(e.msg), "invalid JSON at byte %zu: %s",
+				 file_offset(r, i), why);
+		else
 			validate(r, &e);
 	}
 	json_tokener_free(tok);
+	free(text);
 	if (e.msg[0]) {
 		pb_err("%s: %s", name, e.msg);
 		pb_result_free(r);
@@ -363,6 +387,11 @@ int pb_result_parse(const char *buf, size_t len, const char *name,
 }
 
 int pb_result_load(const char *path, struct pb_result **out)
+{
+	return pb_result_load_ex(path, 0, out);
+}
+
+int pb_result_load_ex(const char *path, unsigned int flags, struct pb_result **out)
 {
 	const char *why;
 	int fd = pb_open_regular(path, &why);
@@ -403,7 +432,7 @@ int pb_result_load(const char *path, struct pb_result **out)
 	}
 	fclose(f);
 	buf[n] = '\0';
-	ret = pb_result_parse(buf, n, path, out);
+	ret = pb_result_parse_ex(buf, n, path, flags, out);
 	free(buf);
 	return ret;
 }
@@ -413,6 +442,7 @@ void pb_result_free(struct pb_result *r)
 	if (!r)
 		return;
 	json_object_put(r->root);
+	pb_samples_free(r->fast);
 	free(r->path);
 	free(r->tag);
 	free(r);
@@ -456,64 +486,6 @@ size_t pb_result_round_values(const struct pb_result *r, const char *name,
 	}
 	*out = v;
 	return k;
-}
-
-/* "latency.p99_ns" → "latency_ns": drop the last ".STAT" before "_ns". */
-static bool samples_key(const char *metric, char *key, size_t size)
-{
-	static const char *const stats[] = { "p50", "p90", "p99", "p999", "mean", "max" };
-	const char *dot = strrchr(metric, '.');
-	size_t n = strlen(metric), i, stem;
-
-	if (!dot || n < 4 || strcmp(metric + n - 3, "_ns"))
-		return false;
-	for (i = 0; i < sizeof(stats) / sizeof(stats[0]); i++) {
-		size_t sl = strlen(stats[i]);
-
-		if ((size_t)(metric + n - 3 - (dot + 1)) == sl &&
-		    !strncmp(dot + 1, stats[i], sl))
-			break;
-	}
-	if (i == sizeof(stats) / sizeof(stats[0]))
-		return false;
-	stem = dot - metric;
-	if (stem + 4 > size)
-		return false;
-	memcpy(key, metric, stem);
-	memcpy(key + stem, "_ns", 4);
-	return true;
-}
-
-size_t pb_result_metric_samples(const struct pb_result *r, const char *name,
-				double **out, const char **key)
-{
-	struct json_object *a;
-	char k[256];
-	size_t i, n;
-	double *v;
-
-	*out = NULL;
-	if (!r->samples || !samples_key(name, k, sizeof(k)))
-		return 0;
-	/* Keys are looked up in the object itself so *key stays valid. */
-	json_object_object_foreach(r->samples, sk, sv) {
-		if (strcmp(sk, k))
-			continue;
-		a = sv;
-		n = json_object_array_length(a);
-		if (!n)
-			return 0;
-		v = malloc(n * sizeof(*v));
-		if (!v)
-			return 0;
-		for (i = 0; i < n; i++)
-			v[i] = json_object_get_double(json_object_array_get_idx(a, i));
-		*out = v;
-		if (key)
-			*key = sk;
-		return n;
-	}
-	return 0;
 }
 
 int pb_metric_direction(const char *name)

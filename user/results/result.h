@@ -15,6 +15,7 @@
 #define PB_RESULT_SCHEMA "peelbench-result/1"
 
 struct json_object;
+struct pb_sample_set;
 
 struct pb_result {
 	char *path;			/* as given */
@@ -29,14 +30,25 @@ struct pb_result {
 	struct json_object *machine;	/* env.machine, NULL when absent */
 	const char *machine_id;		/* env.machine.id, "" when absent */
 	const char *machine_label;	/* env.machine.label, "" when absent */
+	struct pb_sample_set *fast;	/* a compact load's samples, or NULL */
 };
+
+/* Flags of pb_result_load_ex/pb_result_parse_ex.  PB_LOAD_COMPACT: read
+ * the samples arrays straight into doubles (samples_fast.h), for readers
+ * of large results; root's arrays are then empty, so a result loaded so
+ * must not be written back or stored whole (history, matrix do not use
+ * it).  Refusals and their messages are those of a plain load. */
+#define PB_LOAD_COMPACT 1u
 
 /* Read and validate PATH.  On failure prints one line ("peelbench: PATH:
  * what is wrong") and returns PB_EXIT_USAGE; on success 0. */
 int pb_result_load(const char *path, struct pb_result **out);
+int pb_result_load_ex(const char *path, unsigned int flags, struct pb_result **out);
 /* The same on a buffer; name is used in messages. */
 int pb_result_parse(const char *buf, size_t len, const char *name,
 		    struct pb_result **out);
+int pb_result_parse_ex(const char *buf, size_t len, const char *name,
+		       unsigned int flags, struct pb_result **out);
 void pb_result_free(struct pb_result *r);
 
 /* The flat summary value of a metric. */
@@ -50,6 +62,12 @@ size_t pb_result_round_values(const struct pb_result *r, const char *name,
  * from samples["phase.X_ns"].  *key gets the samples' name. */
 size_t pb_result_metric_samples(const struct pb_result *r, const char *name,
 				double **out, const char **key);
+/* The same sorted ascending; a compact load sorts each key once and
+ * keeps it, however many metrics share the key. */
+size_t pb_result_metric_samples_sorted(const struct pb_result *r, const char *name,
+				       double **out, const char **key);
+/* How many samples pb_result_metric_samples would give, without a copy. */
+size_t pb_result_samples_count(const struct pb_result *r, const char *name);
 
 /* result_phase.c.  The work each phase covered (phase_work.h), from
  * trace.probes' symbols; 0 for a phase not measured or not known. */

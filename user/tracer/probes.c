@@ -58,6 +58,11 @@ const char *probe_attach_name(enum pb_attach a)
 	}
 }
 
+const char *probe_choice_attach_name(const struct probe_choice *c)
+{
+	return c->unknown ? "unknown" : probe_attach_name(c->attach);
+}
+
 /* The field-th whitespace-separated word of the line at p (0-based),
  * copied into out.  Returns false when the line is shorter. */
 static bool line_word(const char *p, int field, char *out, size_t len)
@@ -158,37 +163,73 @@ static __u32 used_by(const struct probe_plan *plan, __u32 upto, const char *sym)
 	return PB_HOOK_MAX;
 }
 
-/* fentry if the exact name has BTF and ftrace knows it, else kprobe. */
+/* Without available_filter_functions, whether sym attaches as a, asked
+ * of the kernel (src->try_attach); what it said goes into why. */
+static enum probe_try confirm(const struct probe_sources *src, enum pb_attach a,
+			      const char *sym, char *why, size_t size)
+{
+	if (!src->try_attach) {
+		snprintf(why, size, "no test attach here");
+		return PROBE_TRY_UNKNOWN;
+	}
+	return src->try_attach(a, sym, why, size);
+}
+
+/* fentry if the exact name has BTF and ftrace knows it, else kprobe.
+ * Where ftrace's list cannot be read, each is promised only once a test
+ * program attached; "unknown" when nothing could try. */
 static void choose_attach(const struct probe_sources *src, struct probe_choice *c,
 			  const char *why_prefix)
 {
 	bool suffixed = strchr(c->symbol, '.') != NULL;
 	bool in_btf = src->btf_funcs && text_has(src->btf_funcs, 0, c->symbol);
-	/* without tracefs, trust BTF: the fentry attach reports a real failure */
-	bool ftraced = !src->filter_funcs || text_has(src->filter_funcs, 0, c->symbol);
-	const char *why;
+	bool listed = src->filter_funcs && text_has(src->filter_funcs, 0, c->symbol);
+	bool fentry_ok = src->fentry && !src->force_kprobe && !suffixed && in_btf;
+	enum probe_try t = PROBE_TRY_NO;
+	char tried[160], why[256];
 
-	if (src->fentry && !src->force_kprobe && !suffixed && in_btf && ftraced) {
+	if (fentry_ok && listed) {
 		c->attach = PB_ATTACH_FENTRY;
 		snprintf(c->reason, sizeof(c->reason), "%sin BTF and ftrace-able", why_prefix);
 		return;
 	}
+	if (fentry_ok && !src->filter_funcs) {
+		t = confirm(src, PB_ATTACH_FENTRY, c->symbol, tried, sizeof(tried));
+		if (t == PROBE_TRY_YES) {
+			c->attach = PB_ATTACH_FENTRY;
+			snprintf(c->reason, sizeof(c->reason),
+				 "%sin BTF; no available_filter_functions, but %s", why_prefix, tried);
+			return;
+		}
+	}
+	c->unknown = t == PROBE_TRY_UNKNOWN;
 	if (src->force_kprobe)
-		why = "kprobe forced (--kprobe)";
+		snprintf(why, sizeof(why), "kprobe forced (--kprobe)");
 	else if (suffixed)
-		why = "compiler clone: no BTF, kprobe by full name";
+		snprintf(why, sizeof(why), "compiler clone: no BTF, kprobe by full name");
 	else if (!in_btf)
-		why = "not in BTF";
-	else if (!ftraced)
-		why = "not in available_filter_functions";
+		snprintf(why, sizeof(why), "not in BTF");
+	else if (src->filter_funcs)
+		snprintf(why, sizeof(why), "not in available_filter_functions");
+	else if (fentry_ok)
+		snprintf(why, sizeof(why), "no available_filter_functions; fentry: %s", tried);
 	else
-		why = "no fentry support";
+		snprintf(why, sizeof(why), "no fentry support");
+	c->attach = PB_ATTACH_UNAVAILABLE;
 	if (!src->kprobes) {
-		c->attach = PB_ATTACH_UNAVAILABLE;
 		snprintf(c->reason, sizeof(c->reason), "%s%s, and this kernel has no kprobes",
 			 why_prefix, why);
 		return;
 	}
+	if (!src->filter_funcs) {
+		t = confirm(src, PB_ATTACH_KPROBE, c->symbol, tried, sizeof(tried));
+		c->unknown = t == PROBE_TRY_UNKNOWN;
+		if (t == PROBE_TRY_YES)
+			c->attach = PB_ATTACH_KPROBE;
+		snprintf(c->reason, sizeof(c->reason), "%s%s; kprobe: %s", why_prefix, why, tried);
+		return;
+	}
+	c->unknown = false;
 	c->attach = PB_ATTACH_KPROBE;
 	snprintf(c->reason, sizeof(c->reason), "%s%s", why_prefix, why);
 }
@@ -245,29 +286,37 @@ static void resolve_function(const struct probe_sources *src, struct probe_plan 
 static void resolve_syscall(const struct probe_sources *src, struct probe_choice *c)
 {
 	static const char fn[] = "__sys_getsockopt";
-	char sym[128];
+	char sym[128], tried[160] = "", why[256];
 	bool found = find_symbol(src->kallsyms, fn, sym, sizeof(sym)) && !strcmp(sym, fn);
 	bool in_btf = src->btf_funcs && text_has(src->btf_funcs, 0, fn);
-	bool ftraced = !src->filter_funcs || text_has(src->filter_funcs, 0, fn);
-	const char *why;
+	bool listed = src->filter_funcs && text_has(src->filter_funcs, 0, fn);
+	bool fentry_ok = src->fentry && !src->force_kprobe && found && in_btf;
+	enum probe_try t = PROBE_TRY_NO;
 
-	if (src->fentry && !src->force_kprobe && found && in_btf && ftraced) {
+	if (fentry_ok && !src->filter_funcs)
+		t = confirm(src, PB_ATTACH_FENTRY, fn, tried, sizeof(tried));
+	if (fentry_ok && (listed || t == PROBE_TRY_YES)) {
 		snprintf(c->symbol, sizeof(c->symbol), "%s", fn);
 		c->attach = PB_ATTACH_FENTRY;
 		snprintf(c->reason, sizeof(c->reason),
-			 "in BTF and ftrace-able; level SOL_SCTP, optname 102/122; includes fd alloc/install");
+			 "%s%s; level SOL_SCTP, optname 102/122; includes fd alloc/install",
+			 listed ? "in BTF and ftrace-able" :
+			 "in BTF; no available_filter_functions, but ", listed ? "" : tried);
 		return;
 	}
 	if (src->force_kprobe)
-		why = "--kprobe: no trampolines";
+		snprintf(why, sizeof(why), "--kprobe: no trampolines");
 	else if (!src->fentry)
-		why = "no kernel BTF";
+		snprintf(why, sizeof(why), "no kernel BTF");
 	else if (!found)
-		why = "no __sys_getsockopt in /proc/kallsyms";
+		snprintf(why, sizeof(why), "no __sys_getsockopt in /proc/kallsyms");
 	else if (!in_btf)
-		why = "__sys_getsockopt not in BTF";
+		snprintf(why, sizeof(why), "__sys_getsockopt not in BTF");
+	else if (src->filter_funcs)
+		snprintf(why, sizeof(why), "__sys_getsockopt not in available_filter_functions");
 	else
-		why = "__sys_getsockopt not in available_filter_functions";
+		snprintf(why, sizeof(why),
+			 "no available_filter_functions; fentry on __sys_getsockopt: %s", tried);
 	snprintf(c->symbol, sizeof(c->symbol), "syscalls:sys_enter_getsockopt");
 	if (src->syscall_tp) {
 		c->attach = PB_ATTACH_TRACEPOINT;
@@ -276,6 +325,9 @@ static void resolve_syscall(const struct probe_sources *src, struct probe_choice
 			 why);
 	} else {
 		c->attach = PB_ATTACH_UNAVAILABLE;
+		c->unknown = t == PROBE_TRY_UNKNOWN;
+		if (c->unknown)
+			snprintf(c->symbol, sizeof(c->symbol), "%s", fn);
 		snprintf(c->reason, sizeof(c->reason),
 			 "%s, and no syscalls:sys_enter_getsockopt tracepoint (tracefs not mounted or CONFIG_FTRACE_SYSCALLS off)",
 			 why);
@@ -496,6 +548,7 @@ void probe_sources_read(struct probe_sources *src)
 	src->btf_funcs = src->fentry ? read_btf_funcs() : NULL;
 	/* The kprobe PMU (4.17+) is what libbpf attaches through. */
 	src->kprobes = !access("/sys/bus/event_source/devices/kprobe/type", F_OK);
+	src->try_attach = probe_try_attach;
 }
 
 void probe_sources_free(struct probe_sources *src)
@@ -515,7 +568,7 @@ void probe_plan_print(const struct probe_plan *plan, FILE *f)
 		const struct probe_choice *c = &plan->hook[h];
 
 		fprintf(f, "%-14s %-46s %-12s %s\n", c->phase, c->symbol[0] ? c->symbol : "-",
-			probe_attach_name(c->attach), c->reason);
+			probe_choice_attach_name(c), c->reason);
 	}
 }
 
@@ -531,7 +584,7 @@ struct json_object *probe_plan_json(const struct probe_plan *plan)
 		json_object_object_add(o, "phase", json_object_new_string(c->phase));
 		json_object_object_add(o, "symbol", c->symbol[0] ?
 				       json_object_new_string(c->symbol) : NULL);
-		json_object_object_add(o, "attach", json_object_new_string(probe_attach_name(c->attach)));
+		json_object_object_add(o, "attach", json_object_new_string(probe_choice_attach_name(c)));
 		json_object_object_add(o, "enclosing", json_object_new_boolean(c->enclosing));
 		/* the work this phase's time covers here (phase_work.h), for
 		 * the reader; compare and matrix derive it from symbol */

@@ -28,6 +28,8 @@ struct probe_choice {
 	enum pb_attach attach;
 	bool enclosing;		/* symbol is a caller the phase's own
 				 * function was inlined into */
+	bool unknown;		/* attach is UNAVAILABLE because nothing
+				 * could tell whether it attaches */
 	char reason[512];	/* why this choice (always set) */
 };
 
@@ -41,6 +43,18 @@ struct probe_plan {
 	bool sctp_loaded;
 };
 
+/* A test attach (probe_try.c): it attaches, it does not, or nothing can
+ * tell (not root, BPF not permitted). */
+enum probe_try {
+	PROBE_TRY_NO = 0,
+	PROBE_TRY_YES,
+	PROBE_TRY_UNKNOWN,
+};
+
+/* Load a "return 0" program of attach type a (fentry or kprobe) for
+ * kernel function sym, attach it, detach it; why gets one phrase. */
+enum probe_try probe_try_attach(enum pb_attach a, const char *sym, char *why, size_t size);
+
 /* What the resolver looks at.  NULL text means "could not be read". */
 struct probe_sources {
 	char *kallsyms;		/* /proc/kallsyms */
@@ -50,6 +64,11 @@ struct probe_sources {
 	bool kprobes;		/* the kernel has kprobes */
 	bool syscall_tp;	/* syscalls/sys_{enter,exit}_getsockopt exist */
 	bool force_kprobe;	/* --kprobe: never pick fentry */
+	/* Without filter_funcs nothing says whether fentry or a kprobe will
+	 * attach: this is asked instead (probe_try_attach on this machine);
+	 * NULL: nothing can be asked, and such a choice is "unknown". */
+	enum probe_try (*try_attach)(enum pb_attach a, const char *sym, char *why,
+				     size_t size);
 };
 
 /* Pure: the plan for these sources. */
@@ -76,6 +95,8 @@ void probe_sources_read(struct probe_sources *src);
 void probe_sources_free(struct probe_sources *src);
 
 const char *probe_attach_name(enum pb_attach a);
+/* Its attach's name, or "unknown" (probe_choice.unknown). */
+const char *probe_choice_attach_name(const struct probe_choice *c);
 const char *probe_phase_name(__u32 hook);
 void probe_plan_print(const struct probe_plan *plan, FILE *f);
 /* [{phase, symbol, attach, reason}, ...] */

@@ -19,6 +19,7 @@
 #include "peelbench.h"
 #include "stats.h"
 #include "trace_priv.h"
+#include "zstd_file.h"
 
 int tev_open(struct tracer *t, const char *path)
 {
@@ -41,8 +42,10 @@ int tev_open(struct tracer *t, const char *path)
 		pb_err("path too long: %s", path);
 		return PB_EXIT_USAGE;
 	}
+	/* "NAME.zst": compressed as it is written (--events-zstd) */
+	e->zst = pb_zstd_name(path);
 	fd = mkstemp(e->tmp);
-	if (fd < 0 || !(e->f = fdopen(fd, "w"))) {
+	if (fd < 0 || !(e->f = e->zst ? pb_zstd_writer(fd) : fdopen(fd, "w"))) {
 		pb_err("cannot write %s: %s", path, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
@@ -176,7 +179,8 @@ int tev_commit(struct tracer *t)
 
 	if (!s->fd_ok)
 		return 0;
-	if (fflush(s->f) || fsync(fileno(s->f)))
+	/* a zstd stream ends its frame, fsyncs and closes at fclose */
+	if (fflush(s->f) || (!s->zst && fsync(fileno(s->f))))
 		err = err ? err : errno;
 	if (fclose(s->f) && !err)
 		err = errno;

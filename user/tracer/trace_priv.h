@@ -37,6 +37,7 @@ struct tev_values {
 struct tev {
 	FILE *f;			/* the temporary sidecar; NULL: none */
 	bool fd_ok, committed;
+	bool zst;			/* zstd-compressed (a .zst name) */
 	int err;			/* first write error */
 	char path[PATH_MAX];		/* the sidecar's final name ("" none) */
 	char tmp[PATH_MAX + 16];
