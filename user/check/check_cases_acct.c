@@ -116,15 +116,18 @@ static int acct_one(struct fixture *fx, struct acct_run *r, unsigned i)
 	if (!id)
 		return fx_setup_fail(fx, "server association id", ENOENT);
 	/* One message charged to the parent's receive memory, to move. */
-	if (send(r->client[i], ACCT_MSG, sizeof(ACCT_MSG), 0) != sizeof(ACCT_MSG))
+	if (sendto(r->client[i], ACCT_MSG, sizeof(ACCT_MSG), 0,
+		   (struct sockaddr *)&fx->saddr, sizeof(fx->saddr)) != sizeof(ACCT_MSG))
 		return fx_setup_fail(fx, "send", errno);
 	if (fx_wait_received(fx, id, 1))
 		return -1;
 	r->peeled[i] = sctp_peeloff(r->server, id);
 	if (r->peeled[i] < 0)
 		return fx_setup_fail(fx, "peeloff", errno);
-	if (check_recv_data(r->peeled[i], buf, sizeof(buf), false) != sizeof(ACCT_MSG))
-		return fx_setup_fail(fx, "message on the peeled socket", errno ? errno : EIO);
+	if (check_recv_data(r->peeled[i], buf, sizeof(buf), false))
+		return fx_setup_fail(fx, "message on the peeled socket", errno);
+	if (strcmp(buf, ACCT_MSG))
+		return fx_setup_fail(fx, "message on the peeled socket differs", EIO);
 	return 0;
 }
 
