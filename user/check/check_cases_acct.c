@@ -2,11 +2,12 @@
 /* `peelbench check` case "accounting-balance": N associations set up,
  * each carrying one message that waits on the parent, each peeled off at
  * once and its message read on the peeled socket, then everything
- * closed; the counters of check_acct.h must come back to their start
+ * closed.  The counters of check_acct.h must come back to their start
  * values, and the parent's own memory (sock_diag, check_skmem.h) to what
- * it was before its first association once all of them are peeled.  It runs in a
- * network namespace of its own (when it can make one): every counter it
- * reads is per namespace, so nothing else on the machine moves them. */
+ * it was before its first association once all of them are peeled.  It
+ * runs in a network namespace of its own (when it can make one): every
+ * counter it reads but SCTP's memory column is per namespace, so nothing
+ * else on the machine moves them. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <net/if.h>
