@@ -63,7 +63,7 @@ GUEST_SRCS := $(wildcard tests/guest/*.c)
 GUEST_BINS := $(patsubst tests/guest/%.c,$(OUTPUT)/guest/%,$(GUEST_SRCS))
 
 .PHONY: all deps test unit-test sanitize fuzz fuzz-replay bench bench-compare \
-        bench-compensation bench-tcg-ratio bench-events results clean
+        bench-compensation bench-pressure bench-tcg-ratio bench-events results clean
 # Keep the BPF object and skeleton: as intermediates make would delete
 # them, and every build would regenerate the skeleton and relink.
 .SECONDARY:
@@ -299,6 +299,14 @@ bench-compensation: all
 	$(call msg,BENCH,compensation $(BENCH_COMP_ROUNDS) rounds)
 	$(Q)PEELBENCH_COMP_ROUNDS=$(BENCH_COMP_ROUNDS) prove -v --exec '' \
 		tests/vm/compensation-6.1.t tests/vm/compensation-7.3.t
+
+# `make bench-pressure`: `run` failing for lack of SCTP memory on purpose
+# (net.sctp.sctp_mem lowered with --vm-sysctl in a 6.1 guest) and its
+# result explaining why (tests/vm/run-pressure.bench, 2.5-6 minutes:
+# over the 3 minutes a `make test` file may take; docs/run.md).
+bench-pressure: all
+	$(call msg,BENCH,pressure)
+	$(Q)prove -v --exec '' tests/vm/run-pressure.bench
 
 clean:
 	$(call msg,CLEAN,)

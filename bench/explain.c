@@ -76,9 +76,11 @@ const char *bench_round_explain(const struct bench_round *rd, char *buf, size_t 
 			 "%llu failures under SCTP memory pressure that this round's own %llu "
 			 "associations created: %lld pages at the peak against net.sctp.sctp_mem "
 			 "pressure %lld, max %lld (%s); use fewer --assocs per round, or raise "
-			 "net.sctp.sctp_mem to '%lld %lld %lld' (in a guest, --vm-mem raises it)",
+			 "net.sctp.sctp_mem to '%lld %lld %lld' (in a guest: --vm-sysctl "
+			 "net.sctp.sctp_mem='%lld %lld %lld', or a larger --vm-mem)",
 			 rd->errors, rd->up, rd->sctp_mem_peak, press, max,
 			 *what ? what : "no loss counter moved",
+			 2 * rd->sctp_mem_peak, 3 * rd->sctp_mem_peak, 4 * rd->sctp_mem_peak,
 			 2 * rd->sctp_mem_peak, 3 * rd->sctp_mem_peak, 4 * rd->sctp_mem_peak);
 	} else if (pressure) {
 		snprintf(buf, len,

@@ -49,6 +49,13 @@ pb_run_write_cmd() {
 			[ "$v" = PEELBENCH_CACHE ] && continue
 			printf 'export %s=%q\n' "$v" "${!v}"
 		done < <(compgen -e | grep '^PEELBENCH_' || true)
+		# --sysctl: written as root before the command; one the guest
+		# kernel lacks (or refuses) ends the run with a usage error.
+		for v in "${PB_SYSCTLS[@]}"; do
+			printf '{ printf "%%s\\n" %q > %q; } 2>/dev/null || { echo %q >&2; exit %d; }\n' \
+				"${v#*=}" "/proc/sys/$(tr . / <<<"${v%%=*}")" \
+				"peelbench: cannot set sysctl ${v%%=*} to '${v#*=}' in the guest" "$PB_EXIT_USAGE"
+		done
 		printf 'exec'
 		printf ' %q' "${PB_CMD[@]}"
 		printf '\n'

@@ -17,7 +17,7 @@ if [ -z "${PB_FAULTS_NS:-}" ] && command -v unshare > /dev/null; then
 fi
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/tap.bash
-plan 111
+plan 117
 require ./peelbench
 
 export PEELBENCH_HISTORY=/nonexistent/history.db LC_ALL=C
@@ -193,6 +193,14 @@ for args in "--vm-mem 99999999999999999999" "--vm-timeout 18446744073709551617" 
 	fault "--vm 6.1 $args probes" 2 --vm 6.1 $args probes
 done
 fault "run --vm-mem 99999999999999999999" 2 run --vm-mem 99999999999999999999
+# --vm-sysctl: KEY=VALUE with a dotted lowercase KEY, checked by the
+# runner before anything boots; without a guest it has nothing to set.
+for arg in "net.sctp.sctp_mem" "=1" "../../etc/passwd=1" "net.sctp.Sctp_mem=1"; do
+	fault "--vm 6.1 --vm-sysctl '$arg' check" 2 --vm 6.1 --vm-sysctl "$arg" check
+done
+grep -q "^peelbench: bad --vm-sysctl 'net.sctp.Sctp_mem=1': want KEY=VALUE, KEY like net.sctp.sctp_mem$" "$tmp/err"
+ok $? "the line names --vm-sysctl and the form it wants"
+fault "--vm-sysctl without a guest" 2 --vm-sysctl net.sctp.sctp_mem=1 check
 fault "matrix --vm-timeout 18446744073709551617" 2 matrix --kernels 6.1 \
 	--vm-timeout 18446744073709551617 --no-history -o "$tmp/mvm"
 

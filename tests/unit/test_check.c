@@ -266,9 +266,57 @@ static void test_inherit_grade_and_verdicts(void **state)
 	assert_int_equal(check_verdict(asconf, g), CHECK_FAIL);
 }
 
+/* The SCTP-AUTH and IPv6-level rows: a planted option that is not
+ * inherited fails the AUTH ones (the association's own values, on every
+ * kernel) and is the recorded deviation of the IPv6 ones (<= 6.18 makes
+ * a fresh inet6 socket); an option the kernel lacks is not applicable;
+ * each row names where its expectation comes from. */
+static void test_auth_and_ipv6_rows(void **state)
+{
+	static const char *const auth[] = {
+		"inherit-SCTP_AUTH_SUPPORTED", "inherit-SCTP_AUTH_CHUNK",
+		"inherit-SCTP_AUTH_ACTIVE_KEY", "inherit-SCTP_PEER_AUTH_CHUNKS",
+	};
+	static const char *const v6[] = {
+		"inherit-IPV6_UNICAST_HOPS", "inherit-IPV6_MULTICAST_HOPS",
+		"inherit-IPV6_MULTICAST_LOOP", "inherit-IPV6_TCLASS",
+		"inherit-IPV6_RECVPKTINFO", "inherit-IPV6_RECVTCLASS",
+		"inherit-IPV6_FLOWINFO", "inherit-IPV6_MTU_DISCOVER",
+		"inherit-IPV6_DONTFRAG",
+	};
+	char g[CHECK_OBSERVED_MAX];
+	size_t i;
+
+	check_inherit_grade(0, 1, 0, g, sizeof(g));	/* planted: reset */
+	for (i = 0; i < sizeof(auth) / sizeof(auth[0]); i++) {
+		const struct check_case *c = find_case(auth[i]);
+
+		assert_non_null(c);
+		assert_int_equal(check_verdict(c, "inherited"), CHECK_PASS);
+		assert_int_equal(check_verdict(c, g), CHECK_FAIL);
+		assert_int_equal(check_verdict(c, CHECK_NOT_APPLICABLE_OBS), CHECK_NOT_APPLICABLE);
+		assert_true(strstr(c->source, "RFC 6458") || strstr(c->source, "net/sctp/"));
+	}
+	assert_non_null(strstr(find_case("inherit-SCTP_AUTH_ACTIVE_KEY")->source, "RFC 6458 8.1.18"));
+	assert_non_null(strstr(find_case("inherit-SCTP_PEER_AUTH_CHUNKS")->source, "RFC 6458 8.2.3"));
+	for (i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		const struct check_case *c = find_case(v6[i]);
+
+		assert_non_null(c);
+		assert_int_equal(check_verdict(c, "inherited"), CHECK_PASS);
+		assert_int_equal(check_verdict(c, g), CHECK_KNOWN_DEVIATION);
+		assert_non_null(strstr(c->deviation_ref, "sctp_v6_copy_ip_options()"));
+		assert_non_null(strstr(c->source, "b7ddb55f3127"));
+		check_inherit_grade(64, 33, 7, g, sizeof(g));
+		assert_int_equal(check_verdict(c, g), CHECK_FAIL);
+		check_inherit_grade(0, 1, 0, g, sizeof(g));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_auth_and_ipv6_rows),
 		cmocka_unit_test(test_expected_observed_is_pass),
 		cmocka_unit_test(test_other_errno_is_fail_and_exit_1),
 		cmocka_unit_test(test_known_deviation_matched),

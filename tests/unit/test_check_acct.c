@@ -71,6 +71,10 @@ static void test_read_fixture(void **state)
 	assert_int_equal(a.v[ACCT_ASSOCS], 4);
 	assert_int_equal(a.v[ACCT_EPS], 1);
 	assert_int_equal(a.v[ACCT_SOCKETS_USED], 7);
+	assert_int_equal(a.v[ACCT_SCTP_MEMORY], 12);
+	assert_int_equal(a.v[ACCT_SCTP_PRESS], 0);
+	/* sock_diag's sums are not files: check_acct_read_skmem() */
+	assert_int_equal(a.v[ACCT_SK_RMEM] | a.v[ACCT_SK_WMEM] | a.v[ACCT_SK_FWD], 0);
 	rm_rf(dir);
 }
 
@@ -110,22 +114,22 @@ static void test_planted_drift_of_one(void **state)
 	assert_int_equal(check_acct_read(d0, &start, err, sizeof(err)), 0);
 	assert_int_equal(check_acct_read(d1, &peak, err, sizeof(err)), 0);
 	assert_int_equal(check_acct_read(d0, &end, err, sizeof(err)), 0);
-	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, out, sizeof(out)), -1);
+	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, 512, out, sizeof(out)), -1);
 	assert_int_equal(check_acct_read(d2, &end, err, sizeof(err)), 0);
-	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, out, sizeof(out)),
+	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, 512, out, sizeof(out)),
 			 ACCT_CURR_ESTAB);
 	assert_string_equal(out, "SctpCurrEstab start 2 end 3 (peak 2002, N=1000)");
 	assert_int_equal(check_acct_read(d3, &end, err, sizeof(err)), 0);
-	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, out, sizeof(out)),
+	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, 512, out, sizeof(out)),
 			 ACCT_SCTP_SOCKETS);
 	assert_string_equal(out, "protocols SCTP sockets start 3 end 4 (peak 2003, N=1000)");
 	assert_int_equal(check_acct_read(d4, &end, err, sizeof(err)), 0);
-	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, out, sizeof(out)),
+	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, 512, out, sizeof(out)),
 			 ACCT_ASSOCS);
 	assert_string_equal(out, "sctp/assocs lines start 4 end 5 (peak 2004, N=1000)");
 	end = start;
 	end.v[ACCT_SOCKETS_USED]--;
-	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, out, sizeof(out)),
+	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, 512, out, sizeof(out)),
 			 ACCT_SOCKETS_USED);
 	assert_string_equal(out, "sockstat sockets used start 7 end 6 (peak 7, N=1000)");
 	rm_rf(d0);
@@ -135,12 +139,83 @@ static void test_planted_drift_of_one(void **state)
 	rm_rf(d4);
 }
 
+/* Socket memory left charged by one byte (sock_diag sums), pressure left
+ * on, and SCTP's memory column: exact but for the per-CPU caches. */
+static void test_planted_memory_drift(void **state)
+{
+	struct check_acct start = { 0 }, peak, end;
+	char out[200];
+
+	start.v[ACCT_SCTP_MEMORY] = 40;
+	peak = start;
+	peak.v[ACCT_SCTP_MEMORY] = 900;
+	peak.v[ACCT_SK_RMEM] = 1000 * 768;
+	end = start;
+	end.v[ACCT_SK_RMEM] = 1;
+	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, 512, out, sizeof(out)),
+			 ACCT_SK_RMEM);
+	assert_string_equal(out, "sock_diag sk_rmem_alloc start 0 end 1 (peak 768000, N=1000)");
+	end = start;
+	end.v[ACCT_SK_WMEM] = -1;
+	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, 512, out, sizeof(out)),
+			 ACCT_SK_WMEM);
+	assert_string_equal(out, "sock_diag sk_wmem_alloc start 0 end -1 (peak 0, N=1000)");
+	end = start;
+	end.v[ACCT_SK_FWD] = 4096;
+	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, 512, out, sizeof(out)),
+			 ACCT_SK_FWD);
+	end = start;
+	end.v[ACCT_SCTP_PRESS] = 1;
+	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, 512, out, sizeof(out)),
+			 ACCT_SCTP_PRESS);
+	assert_string_equal(out, "protocols SCTP press start 0 end 1 (peak 0, N=1000)");
+	/* Within what the per-CPU caches may hold: balanced; one page more:
+	 * a drift, or with no slack (no per-CPU caches), one page at all. */
+	end = start;
+	end.v[ACCT_SCTP_MEMORY] = 40 + 512;
+	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, 512, out, sizeof(out)), -1);
+	end.v[ACCT_SCTP_MEMORY] = 40 - 512;
+	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, 512, out, sizeof(out)), -1);
+	end.v[ACCT_SCTP_MEMORY] = 40 + 513;
+	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, 512, out, sizeof(out)),
+			 ACCT_SCTP_MEMORY);
+	assert_string_equal(out, "protocols SCTP memory start 40 end 553 (peak 900, N=1000; more than the 512 pages per-CPU caches hold)");
+	end.v[ACCT_SCTP_MEMORY] = 41;
+	assert_int_equal(check_acct_drift(&start, &peak, &end, 1000, 0, out, sizeof(out)),
+			 ACCT_SCTP_MEMORY);
+}
+
+/* 2 x the reserve per CPU: 256 pages (1 MiB) unless the sysctl says. */
+static void test_mem_slack(void **state)
+{
+	char *dir = fake_proc(3, 2, 4), path[300];
+	FILE *f;
+
+	assert_int_equal(check_acct_mem_slack(dir, 2), 1024);
+	assert_int_equal(check_acct_mem_slack(dir, 0), 512);
+	snprintf(path, sizeof(path), "%s/proc/sys", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/proc/sys/net", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/proc/sys/net/core", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/proc/sys/net/core/mem_pcpu_rsv", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("1\n", f);
+	fclose(f);
+	assert_int_equal(check_acct_mem_slack(dir, 4), 8);
+	rm_rf(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_fixture),
 		cmocka_unit_test(test_missing_counter_is_an_error),
 		cmocka_unit_test(test_planted_drift_of_one),
+		cmocka_unit_test(test_planted_memory_drift),
+		cmocka_unit_test(test_mem_slack),
 	};
 
 	return cmocka_run_group_tests_name("check_acct", tests, NULL, NULL);

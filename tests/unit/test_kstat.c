@@ -116,8 +116,8 @@ static void test_explain_own_pressure(void **state)
 		"3 failures under SCTP memory pressure that this round's own 1000 associations "
 		"created: 16000 pages at the peak against net.sctp.sctp_mem pressure 15128, "
 		"max 22692 (SctpT3Retransmits +120, SctpInPktDiscards +4); use fewer --assocs "
-		"per round, or raise net.sctp.sctp_mem to '32000 48000 64000' (in a guest, "
-		"--vm-mem raises it)");
+		"per round, or raise net.sctp.sctp_mem to '32000 48000 64000' (in a guest: "
+		"--vm-sysctl net.sctp.sctp_mem='32000 48000 64000', or a larger --vm-mem)");
 	/* Over the pressure threshold counts even if no sample saw "yes". */
 	round_of(&rd, 1, 15200, false);
 	bench_round_explain(&rd, why, sizeof(why));

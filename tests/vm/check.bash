@@ -27,8 +27,8 @@ check_in_guest() {
 	[[ $kernel == "$version".* ]]
 	ok $? "ran on the guest kernel ($kernel)"
 	cases='d["check"]["cases"]'
-	is "$(j "$out" "[len($cases), len({c['name'] for c in $cases})]")" "[62, 62]" \
-		"62 distinct cases"
+	is "$(j "$out" "[len($cases), len({c['name'] for c in $cases})]")" "[75, 75]" \
+		"75 distinct cases"
 	is "$(j "$out" "[c['name'] + ': expected ' + c['expected'] + ', observed ' + c['observed']
 	                for c in $cases if c['verdict'] not in ('pass', 'known deviation', 'not applicable')]")" "[]" \
 		"every case pass, known deviation or not applicable"

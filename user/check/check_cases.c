@@ -15,6 +15,11 @@
 #include "check.h"
 #include "check_cases.h"
 
+/* linux/in6.h; glibc's netinet/in.h leaves it out. */
+#ifndef IPV6_FLOWINFO
+#define IPV6_FLOWINFO 11
+#endif
+
 #define FLAGS_REF "lksctp-tools sctp_peeloff(3); Linux 4.13 (2cb5c8e378d1)"
 /* sctp_getsockopt_peeloff_common() masks the flags (SOCK_CLOEXEC to the
  * fd, SOCK_NONBLOCK to f_flags) and never validates the rest, from the
@@ -65,6 +70,33 @@
 #define SRC_MC "sctp_copy_sock() (<= 6.18) and sctp_clone_sock() (6.19) set mc_ttl 1, MC_LOOP on, mc_index 0"
 #define SRC_CLONE "sk_clone() in sctp_clone_sock() copies the whole sock (b7ddb55f3127, 6.19)"
 #define DEV_COPY "sctp_copy_sock() (<= 6.18) does not copy it: inet_create()/sock_init_data() default"
+/* IPv6-level options live in struct ipv6_pinfo: up to 6.18 the peeled
+ * socket is a fresh inet6_create() one and sctp_v6_copy_ip_options()
+ * copies np->opt alone; from 6.19 sctp_clone_sock() memcpy()s the whole
+ * ipv6_pinfo of the parent (b7ddb55f3127; b98f06f9a5d3 fixed where). */
+#define SRC_V6 "sctp_clone_sock() memcpy()s struct ipv6_pinfo (b7ddb55f3127, 6.19)"
+#define DEV_V6 "sctp_do_peeloff() (<= 6.18) creates the socket with sock_create(): inet6_create() defaults; sctp_v6_copy_ip_options() copies np->opt only"
+/* SCTP-AUTH values are the endpoint's, copied into the association when
+ * it is made (sctp_association_init(): asoc->c.auth_chunks,
+ * active_key_id, sctp_auth_asoc_copy_shkeys()), and move with it. */
+#define SRC_AUTH_CHUNKS "RFC 6458 8.2.4, 8.3.2; net/sctp/associola.c sctp_association_init() copies ep->auth_chunk_list into asoc->c.auth_chunks"
+#define SRC_AUTH_KEY "RFC 6458 8.1.18; net/sctp/associola.c sctp_association_init(): asoc->active_key_id = ep->active_key_id"
+#define SRC_AUTH_SUPP "net/sctp/socket.c sctp_getsockopt_auth_supported(): the association's peer.auth_capable, negotiated at INIT"
+#define SRC_PEER_AUTH "RFC 6458 8.2.3; net/sctp/socket.c sctp_getsockopt_peer_auth_chunks(): asoc->peer.peer_chunks, moves with the association"
+/* One SCTP-AUTH option: AUTH on both ends first. */
+#define OPT_AUTH(opt, type, id, fld, v, setter) \
+	(&(const struct check_opt){ .level = IPPROTO_SCTP, .optname = opt, \
+	  .size = sizeof(type) + 32, .id_off = id, .key_off = -1, \
+	  .off = offsetof(type, fld), .width = sizeof(((type *)0)->fld), \
+	  .val = v, .also_off = -1, .prep = check_auth_on, \
+	  .client_prep = check_auth_on, .set = setter })
+/* One IPPROTO_IPV6 int option on an AF_INET6 parent; mask as for IP_TOS. */
+#define OPT_V6(opt, v, m) \
+	(&(const struct check_opt){ .level = IPPROTO_IPV6, .optname = opt, \
+	  .size = sizeof(int), .id_off = NOID, .key_off = -1, \
+	  .width = sizeof(int), .val = v, .also_off = -1, .v6 = true, .mask = m })
+#define INHERIT_V6(name, opt, v, m) \
+	INHERIT(name, SRC_V6, "inherited", "reset", DEV_V6, OPT_V6(opt, v, m))
 /* Observed reset on 6.1 and on 7.3 alike; for <= 6.18 sctp_copy_sock()
  * has no sk_priority in its list; on 7.3 the line that resets it after
  * sk_clone() has not been found (docs/check.md). */
@@ -125,8 +157,8 @@ const struct check_case check_cases[] = {
 	{ "netns-refused", "an association cannot be peeled off into another network namespace (EINVAL)",
 	  "CVE-2017-15115; df80cd9b28b9 (4.15)", "EINVAL", NULL, NULL,
 	  case_netns_refused, NULL, NULL },
-	{ "accounting-balance", "after 1000 associations were set up, peeled off and closed, every socket counter the kernel exposes (/proc/net/protocols SCTP and SCTPv6 sockets, sctp/snmp SctpCurrEstab, sctp/assocs and sctp/eps lines, sockstat sockets used) is back at its start value",
-	  "net/core/sock.c proto_seq_printf(), sock_inuse_get(); net/sctp/proc.c", "balanced",
+	{ "accounting-balance", "after 1000 associations were set up, each with one message queued on the parent, peeled off (message read on the peeled socket) and closed, every socket counter the kernel exposes (/proc/net/protocols SCTP and SCTPv6 sockets, SCTP memory and press, sctp/snmp SctpCurrEstab, sctp/assocs and sctp/eps lines, sockstat sockets used, sock_diag sk_rmem_alloc, sk_wmem_alloc, sk_forward_alloc) is back at its start value, and the parent's own memory once all are peeled",
+	  "net/core/sock.c proto_seq_printf(), sock_inuse_get(); net/sctp/proc.c; net/sctp/diag.c inet_sctp_diag_fill(); net/sctp/socket.c sctp_sock_migrate()", "balanced",
 	  NULL, NULL, case_accounting_balance, NULL, NULL },
 	{ "busy-assoc-peel", "an association with a thread asleep in sendmsg() on it (peer not reading, send buffer full) peels off; the sleeper wakes with EPIPE once there is room (the association is no longer its socket's), and the association carries data on the peeled socket",
 	  "a0ff660058b8 'sctp: return error if the asoc has been peeled off in sctp_wait_for_sndbuf' (4.15); sctp/sctp-tests PR #10 (peeloffbusy: peeloff works, sendmsg EPIPE)",
@@ -232,6 +264,35 @@ const struct check_case check_cases[] = {
 		OPT_INT(IPPROTO_IP, IP_MULTICAST_TTL, 5)),
 	INHERIT("IP_MULTICAST_LOOP", SRC_MC, "reset", NULL, NULL,
 		OPT_INT(IPPROTO_IP, IP_MULTICAST_LOOP, 0)),
+	INHERIT("SCTP_AUTH_SUPPORTED", SRC_AUTH_SUPP, "inherited", NULL, NULL,
+		(&(const struct check_opt){ .level = IPPROTO_SCTP,
+		  .optname = SCTP_AUTH_SUPPORTED, .size = sizeof(struct sctp_assoc_value),
+		  .id_off = offsetof(struct sctp_assoc_value, assoc_id), .key_off = -1,
+		  .off = offsetof(struct sctp_assoc_value, assoc_value), .width = 4,
+		  .val = 1, .also_off = -1, .client_prep = check_auth_on })),
+	/* Set with SCTP_AUTH_CHUNK (DATA), read with SCTP_LOCAL_AUTH_CHUNKS. */
+	INHERIT("SCTP_AUTH_CHUNK", SRC_AUTH_CHUNKS, "inherited", NULL, NULL,
+		OPT_AUTH(SCTP_LOCAL_AUTH_CHUNKS, struct sctp_authchunks,
+			 offsetof(struct sctp_authchunks, gauth_assoc_id),
+			 gauth_number_of_chunks, 1, check_auth_chunk_data)),
+	INHERIT("SCTP_AUTH_ACTIVE_KEY", SRC_AUTH_KEY, "inherited", NULL, NULL,
+		OPT_AUTH(SCTP_AUTH_ACTIVE_KEY, struct sctp_authkeyid,
+			 offsetof(struct sctp_authkeyid, scact_assoc_id),
+			 scact_keynumber, 3, check_auth_key_active)),
+	{ "inherit-SCTP_PEER_AUTH_CHUNKS",
+	  "SCTP_PEER_AUTH_CHUNKS (the chunks the peer requires authenticated, DATA) is the association's: the peeled socket reads what the parent read for it",
+	  SRC_PEER_AUTH, "inherited", NULL, NULL, case_peer_auth_chunks, NULL, NULL },
+	INHERIT_V6("IPV6_UNICAST_HOPS", IPV6_UNICAST_HOPS, 33, 0),
+	INHERIT_V6("IPV6_MULTICAST_HOPS", IPV6_MULTICAST_HOPS, 5, 0),
+	INHERIT_V6("IPV6_MULTICAST_LOOP", IPV6_MULTICAST_LOOP, 0, 0),
+	/* ECN bits not compared: sctp_v6_ecn_capable() sets ECT(0) in the
+	 * tclass of the socket that transmits, as for IP_TOS. */
+	INHERIT_V6("IPV6_TCLASS", IPV6_TCLASS, 0x20, 0xfc),
+	INHERIT_V6("IPV6_RECVPKTINFO", IPV6_RECVPKTINFO, 1, 0),
+	INHERIT_V6("IPV6_RECVTCLASS", IPV6_RECVTCLASS, 1, 0),
+	INHERIT_V6("IPV6_FLOWINFO", IPV6_FLOWINFO, 1, 0),
+	INHERIT_V6("IPV6_MTU_DISCOVER", IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO, 0),
+	INHERIT_V6("IPV6_DONTFRAG", IPV6_DONTFRAG, 1, 0),
 };
 
 const size_t check_ncases = sizeof(check_cases) / sizeof(check_cases[0]);

@@ -64,9 +64,29 @@ struct check_opt {
 	int also_off;		/* a second field set with it, -1: none */
 	unsigned long long also_val;	/* (4 bytes wide) */
 	bool any;		/* the parent must be bound to 0.0.0.0 */
+	bool v6;		/* the parent is AF_INET6, bound to :: */
 	unsigned long long mask;	/* bits of the field compared; 0: all */
+	/* Called on the parent before its default is read, and on the
+	 * client before it connects (SCTP-AUTH on both ends): 0 or an
+	 * errno, ENOPROTOOPT meaning "not applicable".  NULL: none. */
+	int (*prep)(int fd);
+	int (*client_prep)(int fd);
+	/* Sets the option another way than writing the field back (an
+	 * option set through a write-only one): 0 or an errno. */
+	int (*set)(int fd, const struct check_opt *o);
 };
 void case_inherit(const void *opt, char *obs, size_t len);
+
+/* check_cases_auth.c: SCTP-AUTH (RFC 4895, RFC 6458 8.1.18, 8.2.3,
+ * 8.2.4, 8.3.2), switched on per socket with SCTP_AUTH_SUPPORTED. */
+int check_auth_on(int fd);
+/* SCTP_AUTH_CHUNK: DATA chunks must be authenticated. */
+int check_auth_chunk_data(int fd, const struct check_opt *o);
+/* SCTP_AUTH_KEY number o->val, then SCTP_AUTH_ACTIVE_KEY to it. */
+int check_auth_key_active(int fd, const struct check_opt *o);
+/* The peer (client) asks for authenticated DATA; SCTP_PEER_AUTH_CHUNKS
+ * read on the parent for that association, then on the peeled socket. */
+void case_peer_auth_chunks(char *obs, size_t len);
 /* The grade from the parent's default d, the parent's value once set p
  * and the peeled socket's q: "inherited" (q == p), "reset" (q == d) or
  * "other (parent P, default D, peeled Q)". */

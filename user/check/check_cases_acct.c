@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `peelbench check` case "accounting-balance": N associations set up,
- * each peeled off at once, then everything closed; the counters of
- * check_acct.h must come back to their start values.  It runs in a
- * network namespace of its own (when it can make one): every counter it
- * reads is per namespace, so nothing else on the machine moves them. */
+ * each carrying one message that waits on the parent, each peeled off at
+ * once and its message read on the peeled socket, then everything
+ * closed.  The counters of check_acct.h must come back to their start
+ * values, and the parent's own memory (sock_diag, check_skmem.h) to what
+ * it was before its first association once all of them are peeled.  It
+ * runs in a network namespace of its own (when it can make one): every
+ * counter it reads but SCTP's memory column is per namespace, so nothing
+ * else on the machine moves them. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <net/if.h>
@@ -16,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +28,7 @@
 #include "check_acct.h"
 #include "check_cases.h"
 #include "check_fixture.h"
+#include "check_skmem.h"
 #include "peelbench.h"
 
 #define ACCT_N_ASSOCS	1000
@@ -30,11 +36,23 @@
  * sockets after the handshakes, asynchronously. */
 #define ACCT_SETTLE_MS	20000
 
+#define ACCT_MSG	"peelbench accounting"
+
 struct acct_run {
 	int server, client[ACCT_N_ASSOCS], peeled[ACCT_N_ASSOCS];
 	unsigned n;
+	long mem_slack;		/* pages: check_acct_mem_slack() */
+	unsigned long ino;	/* the parent's inode, for sock_diag */
+	struct check_skmem parent0, parent1;
 	struct check_acct start, peak, end;
 };
+
+/* The /proc counters and the sock_diag sums. */
+static int acct_read(struct check_acct *a, char *err, size_t len)
+{
+	return check_acct_read("", a, err, len) ||
+	       check_acct_read_skmem(a, err, len) ? -1 : 0;
+}
 
 /* lo is down in a new network namespace. */
 static int lo_up(void)
@@ -87,6 +105,7 @@ static void sleep_ms(int ms)
  * server never holds more than one. */
 static int acct_one(struct fixture *fx, struct acct_run *r, unsigned i)
 {
+	char buf[64];
 	sctp_assoc_t id;
 
 	r->client[i] = check_sctp_socket(SOCK_SEQPACKET);
@@ -97,9 +116,19 @@ static int acct_one(struct fixture *fx, struct acct_run *r, unsigned i)
 	id = check_first_assoc(r->server);
 	if (!id)
 		return fx_setup_fail(fx, "server association id", ENOENT);
+	/* One message charged to the parent's receive memory, to move. */
+	if (sendto(r->client[i], ACCT_MSG, sizeof(ACCT_MSG), 0,
+		   (struct sockaddr *)&fx->saddr, sizeof(fx->saddr)) != sizeof(ACCT_MSG))
+		return fx_setup_fail(fx, "send", errno);
+	if (fx_wait_received(fx, id, 1))
+		return -1;
 	r->peeled[i] = sctp_peeloff(r->server, id);
 	if (r->peeled[i] < 0)
 		return fx_setup_fail(fx, "peeloff", errno);
+	if (check_recv_data(r->peeled[i], buf, sizeof(buf), false))
+		return fx_setup_fail(fx, "message on the peeled socket", errno);
+	if (strcmp(buf, ACCT_MSG))
+		return fx_setup_fail(fx, "message on the peeled socket differs", EIO);
 	return 0;
 }
 
@@ -123,10 +152,10 @@ static int acct_settle(struct acct_run *r, char *err, size_t len)
 	int waited;
 
 	for (waited = 0; waited <= ACCT_SETTLE_MS; waited += 50) {
-		if (check_acct_read("", &r->end, err, len))
+		if (acct_read(&r->end, err, len))
 			return -1;
-		if (check_acct_drift(&r->start, &r->peak, &r->end,
-				     ACCT_N_ASSOCS, drift, sizeof(drift)) < 0)
+		if (check_acct_drift(&r->start, &r->peak, &r->end, ACCT_N_ASSOCS,
+				     r->mem_slack, drift, sizeof(drift)) < 0)
 			return 0;
 		sleep_ms(50);
 	}
@@ -137,6 +166,7 @@ static void acct_cycle(struct fixture *fx, struct acct_run *r)
 {
 	char err[96], drift[CHECK_OBSERVED_MAX];
 	unsigned i;
+	int ret;
 
 	for (i = 0; i < ACCT_N_ASSOCS; i++) {
 		r->client[i] = r->peeled[i] = -1;
@@ -144,8 +174,18 @@ static void acct_cycle(struct fixture *fx, struct acct_run *r)
 		if (acct_one(fx, r, i))
 			return;
 	}
-	if (check_acct_read("", &r->peak, err, sizeof(err))) {
+	if (acct_read(&r->peak, err, sizeof(err))) {
 		fx_setup_fail(fx, err, EIO);
+		return;
+	}
+	ret = check_skmem_read(r->ino, &r->parent1);
+	if (ret) {
+		fx_setup_fail(fx, "sock_diag parent", -ret);
+		return;
+	}
+	if (r->parent0.sockets != 1 || r->parent1.sockets != 1) {
+		fx_observe(fx, "sock_diag lists the parent %u times, then %u times",
+			   r->parent0.sockets, r->parent1.sockets);
 		return;
 	}
 	/* Both ends of every association are in this namespace. */
@@ -155,6 +195,13 @@ static void acct_cycle(struct fixture *fx, struct acct_run *r)
 			   ACCT_N_ASSOCS);
 		return;
 	}
+	/* The parent's own memory: back to what it was before its first
+	 * association, now that each one and its message moved away. */
+	if (check_skmem_drift(&r->parent0, &r->parent1, ACCT_N_ASSOCS, drift,
+			      sizeof(drift)) >= 0) {
+		fx_observe(fx, "%s", drift);
+		return;
+	}
 	acct_close_all(r);
 	fx_close(fx);
 	if (acct_settle(r, err, sizeof(err))) {
@@ -162,7 +209,7 @@ static void acct_cycle(struct fixture *fx, struct acct_run *r)
 		return;
 	}
 	if (check_acct_drift(&r->start, &r->peak, &r->end, ACCT_N_ASSOCS,
-			     drift, sizeof(drift)) >= 0)
+			     r->mem_slack, drift, sizeof(drift)) >= 0)
 		fx_observe(fx, "%s", drift);
 	else
 		fx_observe(fx, "balanced");
@@ -172,7 +219,9 @@ void case_accounting_balance(char *obs, size_t len)
 {
 	struct acct_run *r = calloc(1, sizeof(*r));
 	struct fixture fx;
-	char err[96];
+	struct stat st;
+	char err[96] = "";
+	int ret;
 
 	private_netns();
 	memset(&fx, 0, sizeof(fx));
@@ -186,13 +235,24 @@ void case_accounting_balance(char *obs, size_t len)
 		fx_setup_fail(&fx, "RLIMIT_NOFILE", errno);
 		goto out;
 	}
-	if (check_acct_read("", &r->start, err, sizeof(err))) {
+	r->mem_slack = check_acct_mem_slack("", sysconf(_SC_NPROCESSORS_CONF));
+	if (acct_read(&r->start, err, sizeof(err))) {
 		fx_setup_fail(&fx, err, EIO);
 		goto out;
 	}
 	if (fx_open(&fx, 0, obs, len))
 		goto out;
 	r->server = fx.server;
+	if (fstat(r->server, &st)) {
+		fx_setup_fail(&fx, "fstat", errno);
+		goto out;
+	}
+	r->ino = st.st_ino;
+	ret = check_skmem_read(r->ino, &r->parent0);
+	if (ret) {
+		fx_setup_fail(&fx, "sock_diag parent", -ret);
+		goto out;
+	}
 	acct_cycle(&fx, r);
 out:
 	acct_close_all(r);

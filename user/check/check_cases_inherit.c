@@ -97,7 +97,8 @@ static int opt_set_parent(struct fixture *fx, const struct check_opt *o,
 		opt_failed(fx, "get on parent", err);
 		return -1;
 	}
-	if ((err = opt_write(fx->server, o, buf))) {
+	err = o->set ? o->set(fx->server, o) : opt_write(fx->server, o, buf);
+	if (err) {
 		opt_failed(fx, "set on parent", err);
 		return -1;
 	}
@@ -124,6 +125,23 @@ void check_inherit_grade(unsigned long long d, unsigned long long p,
 			 p, d, q);
 }
 
+/* The parent the option asks for, prepared (SCTP-AUTH on). */
+static int open_parent(struct fixture *fx, const struct check_opt *o,
+		       char *obs, size_t len)
+{
+	int err;
+
+	if (o->v6 ? fx_open_any6(fx, obs, len) :
+	    o->any ? fx_open_any(fx, obs, len) : fx_open(fx, 0, obs, len))
+		return -1;
+	if (o->prep && (err = o->prep(fx->server))) {
+		opt_failed(fx, "prepare parent", err);
+		return -1;
+	}
+	fx->client_prep = o->client_prep;
+	return 0;
+}
+
 void case_inherit(const void *arg, char *obs, size_t len)
 {
 	const struct check_opt *o = arg;
@@ -132,8 +150,8 @@ void case_inherit(const void *arg, char *obs, size_t len)
 	struct fixture fx;
 	int fd, err;
 
-	if ((o->any ? fx_open_any(&fx, obs, len) : fx_open(&fx, 0, obs, len)) ||
-	    opt_set_parent(&fx, o, &d, &p) || fx_add_client(&fx))
+	if (open_parent(&fx, o, obs, len) || opt_set_parent(&fx, o, &d, &p) ||
+	    fx_add_client(&fx))
 		goto out;
 	fd = fx_peel_first(&fx, 0);
 	if (fd < 0)

@@ -73,10 +73,10 @@ void fx_close_now(struct fixture *fx, int fd)
 	close(fd);
 }
 
-int check_sctp_socket(int type)
+static int sctp_socket_of(int family, int type)
 {
 	struct timeval tv = { WAIT_MS / 1000, 0 };
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, IPPROTO_SCTP);
+	int fd = socket(family, type | SOCK_CLOEXEC, IPPROTO_SCTP);
 
 	if (fd < 0)
 		return -1;
@@ -86,14 +86,48 @@ int check_sctp_socket(int type)
 	return fd;
 }
 
-/* A listening SCTP socket of type on 127.0.0.1, port chosen by the
- * kernel; its address in addr. */
-static int listener(struct fixture *fx, int type, struct sockaddr_in *addr,
-		    bool any)
+int check_sctp_socket(int type)
 {
-	socklen_t alen = sizeof(*addr);
-	int fd = fx_track(fx, check_sctp_socket(type));
+	return sctp_socket_of(AF_INET, type);
+}
 
+enum bind_to { BIND_LOOPBACK, BIND_ANY, BIND_ANY6 };
+
+/* An AF_INET6 listener on :: (port chosen by the kernel); its port in
+ * addr, 127.0.0.1 for the clients. */
+static int listener6(struct fixture *fx, int type, struct sockaddr_in *addr)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
+	socklen_t alen = sizeof(a6);
+	int fd = fx_track(fx, sctp_socket_of(AF_INET6, type));
+
+	if (fd < 0)
+		return fx_setup_fail(fx, "socket AF_INET6", errno);
+	if (bind(fd, (struct sockaddr *)&a6, sizeof(a6)))
+		return fx_setup_fail(fx, "bind ::", errno);
+	if (getsockname(fd, (struct sockaddr *)&a6, &alen))
+		return fx_setup_fail(fx, "getsockname", errno);
+	if (listen(fd, 16))
+		return fx_setup_fail(fx, "listen", errno);
+	memset(addr, 0, sizeof(*addr));
+	addr->sin_family = AF_INET;
+	addr->sin_port = a6.sin6_port;
+	addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return fd;
+}
+
+/* A listening SCTP socket of type on 127.0.0.1 (or every address), port
+ * chosen by the kernel; the address clients connect to in addr. */
+static int listener(struct fixture *fx, int type, struct sockaddr_in *addr,
+		    enum bind_to to)
+{
+	bool any = to == BIND_ANY;
+	socklen_t alen = sizeof(*addr);
+	int fd;
+
+	if (to == BIND_ANY6)
+		return listener6(fx, type, addr);
+	fd = fx_track(fx, check_sctp_socket(type));
 	if (fd < 0)
 		return fx_setup_fail(fx, "socket", errno);
 	memset(addr, 0, sizeof(*addr));
@@ -113,7 +147,7 @@ static int listener(struct fixture *fx, int type, struct sockaddr_in *addr,
 
 int fx_listener(struct fixture *fx, int type, struct sockaddr_in *addr)
 {
-	return listener(fx, type, addr, false);
+	return listener(fx, type, addr, BIND_LOOPBACK);
 }
 
 /* The association ids a socket holds (SCTP_GET_ASSOC_ID_LIST). */
@@ -166,7 +200,7 @@ static sctp_assoc_t new_assoc(int fd, const sctp_assoc_t *known, int nknown)
  * the COOKIE ACK that ends that wait. */
 int fx_add_client(struct fixture *fx)
 {
-	int i = fx->nclients, c;
+	int i = fx->nclients, c, err;
 
 	if (i >= MAX_CLIENTS)
 		return fx_setup_fail(fx, "too many clients", EMFILE);
@@ -175,6 +209,8 @@ int fx_add_client(struct fixture *fx)
 		return fx_setup_fail(fx, "client socket", errno);
 	fx->client[i] = c;
 	fx->nclients++;
+	if (fx->client_prep && (err = fx->client_prep(c)))
+		return fx_setup_fail(fx, "client option", err);
 	if (connect(c, (struct sockaddr *)&fx->saddr, sizeof(fx->saddr)))
 		return fx_setup_fail(fx, "connect to 127.0.0.1", errno);
 	fx->id[i] = new_assoc(fx->server, fx->id, i);
@@ -187,7 +223,7 @@ int fx_add_client(struct fixture *fx)
 }
 
 static int open_with(struct fixture *fx, int n, char *obs, size_t len,
-		     bool any)
+		     enum bind_to to)
 {
 	int i;
 
@@ -197,7 +233,7 @@ static int open_with(struct fixture *fx, int n, char *obs, size_t len,
 		fx->client[i] = -1;
 	fx->obs = obs;
 	fx->len = len;
-	fx->server = listener(fx, SOCK_SEQPACKET, &fx->saddr, any);
+	fx->server = listener(fx, SOCK_SEQPACKET, &fx->saddr, to);
 	if (fx->server < 0)
 		return -1;
 	for (i = 0; i < n; i++)
@@ -208,12 +244,17 @@ static int open_with(struct fixture *fx, int n, char *obs, size_t len,
 
 int fx_open(struct fixture *fx, int n, char *obs, size_t len)
 {
-	return open_with(fx, n, obs, len, false);
+	return open_with(fx, n, obs, len, BIND_LOOPBACK);
 }
 
 int fx_open_any(struct fixture *fx, char *obs, size_t len)
 {
-	return open_with(fx, 0, obs, len, true);
+	return open_with(fx, 0, obs, len, BIND_ANY);
+}
+
+int fx_open_any6(struct fixture *fx, char *obs, size_t len)
+{
+	return open_with(fx, 0, obs, len, BIND_ANY6);
 }
 
 sctp_assoc_t check_first_assoc(int fd)

@@ -29,6 +29,9 @@ struct fixture {
 	int nfds;
 	char *obs;
 	size_t len;
+	/* Called on each client socket before it connects (SCTP-AUTH on):
+	 * 0, or an errno.  NULL: none. */
+	int (*client_prep)(int fd);
 };
 
 /* Server plus n clients (0 or -1 with the setup failure observed);
@@ -38,6 +41,9 @@ void fx_close(struct fixture *fx);
 /* The server alone, bound to 0.0.0.0 (what SCTP_AUTO_ASCONF needs);
  * clients still connect to 127.0.0.1. */
 int fx_open_any(struct fixture *fx, char *obs, size_t len);
+/* The server alone, AF_INET6 bound to :: (dual stack, so the IPv4
+ * clients reach it; the peeled socket is AF_INET6). */
+int fx_open_any6(struct fixture *fx, char *obs, size_t len);
 /* One more client, connected: client[nclients-1], id[] and cid[]. */
 int fx_add_client(struct fixture *fx);
 /* fx_open() with n clients, then fx_peel_first(fx, 0): the new fd, or -1

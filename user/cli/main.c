@@ -97,6 +97,9 @@ static const struct pb_opt global_opts[] = {
 	  "assocs/10)", .call = set_vm_number),
 	PB_OPT(PB_OPT_CALL, 0, "vm-timeout", 0, "SECONDS",
 	  "hard limit for the guest (default 1800)", .call = set_vm_number),
+	PB_OPT(PB_OPT_LIST, 0, "vm-sysctl", O(vm.sysctls), "KEY=VALUE",
+	  "set a sysctl in the guest before COMMAND runs\n"
+	  "(net.sctp.sctp_mem='100 200 300'; repeatable)"),
 	PB_OPT(PB_OPT_CALL, 0, "machine-label", 0, "L",
 	  "name of this machine in results (env.machine.label;\n"
 	  "default $PEELBENCH_MACHINE_LABEL, else the host name)",
@@ -116,7 +119,8 @@ static const char *global_head(void)
 	n = (size_t)snprintf(buf, sizeof(buf), "%s",
 		"usage: peelbench [-v] [--vm VERSION | --vm-deb FILE...\n"
 		"                 | --vm-kernel-image FILE --vm-modules DIR] [--vm-mem MIB]\n"
-		"                 [--vm-timeout SECONDS] [--vm-allow-unverified]\n"
+		"                 [--vm-timeout SECONDS] [--vm-sysctl KEY=VALUE]...\n"
+		"                 [--vm-allow-unverified]\n"
 		"                 [--machine-label LABEL] [COMMAND] [ARGS...]\n\n"
 		"Measures what sctp_peeloff(3) costs the kernel.  With no COMMAND: run.\n\n");
 	for (c = commands; c->name && n < sizeof(buf); c++)
@@ -190,6 +194,10 @@ int main(int argc, char **argv)
 	/* Results written in a guest name the host they ran on. */
 	pb_machine_export();
 	optind = first;
+	if (g.vm.sysctls.n && !vm_wanted(&g.vm)) {
+		pb_err("--vm-sysctl sets a guest's sysctl: it needs --vm VERSION (or --vm-deb, --vm-kernel-image)");
+		return finish(PB_EXIT_USAGE);
+	}
 	if (vm_wanted(&g.vm)) {
 		char mem[32];
 

@@ -36,7 +36,7 @@ int vm_exec(const struct vm_opts *vm, int argc, char **argv)
 
 	snprintf(runner, sizeof(runner), "%s/scripts/vm-run", pb.root);
 	snprintf(self, sizeof(self), "%s/peelbench", pb.root);
-	args = calloc(argc + 24 + pb.verbose + 2 * PB_OPT_LIST_MAX, sizeof(*args));
+	args = calloc(argc + 24 + pb.verbose + 4 * PB_OPT_LIST_MAX, sizeof(*args));
 	if (!args) {
 		pb_err("out of memory");
 		return PB_EXIT_RUNTIME;
@@ -52,6 +52,8 @@ int vm_exec(const struct vm_opts *vm, int argc, char **argv)
 		args[n++] = "--allow-unverified";
 	for (i = 0; i < (int)vm->debs.n; i++)
 		n = push_opt(args, n, "--deb", vm->debs.v[i]);
+	for (i = 0; i < (int)vm->sysctls.n; i++)
+		n = push_opt(args, n, "--sysctl", vm->sysctls.v[i]);
 	if (vm->version)
 		args[n++] = (char *)vm->version;
 	args[n++] = "--";
@@ -65,8 +67,9 @@ int vm_exec(const struct vm_opts *vm, int argc, char **argv)
 	 * progress bars show (bench/progress.c). */
 	if (isatty(STDERR_FILENO))
 		setenv("PEELBENCH_TTY", "1", 1);
-	/* the runner's out-of-memory line names our option, not its own */
+	/* the runner's out-of-memory and --sysctl lines name our options */
 	setenv("PEELBENCH_VM_MEM_OPT", "--vm-mem", 1);
+	setenv("PEELBENCH_VM_SYSCTL_OPT", "--vm-sysctl", 1);
 	execv(runner, args);
 	pb_err("cannot start %s: %s", runner, strerror(errno));
 	free(args);

@@ -18,6 +18,7 @@ struct vm_opts {
 	const char *timeout;	/* seconds, NULL for the runner's default */
 	const char *share;	/* host folder writable in the guest, or NULL */
 	const char *share2;	/* a second one, or NULL */
+	struct pb_opt_list sysctls;	/* --vm-sysctl KEY=VALUE... */
 };
 
 /* `peelbench --vm V COMMAND ARGS`: the folders the command writes to made
