@@ -2,7 +2,7 @@
 /* user/matrix/bisect.c over a fake runner: a planted step is found in
  * few measurements, judged as compare judges; a version whose metric is
  * missing is skipped and named; no step, and bad ends, as the CLI's exit
- * codes say. */
+ * codes say; a check case's verdict as the metric (check.CASE). */
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -163,6 +163,96 @@ static void test_bad_ends(void **state)
 	run_free(&err);
 }
 
+/* "check.CASE": each version's repeats of `check` give the case a
+ * verdict; from step_at on it fails in 2 of 3 runs, and flaky_at fails
+ * once in 3 (not a step). */
+struct fake_check {
+	int step_at, flaky_at, good_fails;
+	unsigned calls;
+};
+
+static void verdicts(const struct fake_check *f, int v, const char **out)
+{
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		out[i] = v == 0 ? ((int)i < f->good_fails ? "fail" : "pass") :
+			 v >= f->step_at ? (i < 2 ? "fail" : "pass") :
+			 v == f->flaky_at ? (i == 1 ? "fail" : "known deviation") : "pass";
+}
+
+static int fake_check_measure(void *ctx, const char *good, const char *cand,
+			      struct bs_step *s)
+{
+	struct fake_check *f = ctx;
+	const char *vg[3], *vc[3];
+
+	f->calls++;
+	verdicts(f, index_of(good), vg);
+	verdicts(f, index_of(cand), vc);
+	bs_judge_check(vg, 3, vc, 3, good, s);
+	return 0;
+}
+
+static void test_check_verdict_step(void **state)
+{
+	int at;
+
+	for (at = 1; at < (int)NV; at++) {
+		struct fake_check f = { .step_at = at, .flaky_at = at - 1 };
+		struct bisect b = make();
+
+		assert_int_equal(bs_set_ends(&b, "6.1", "7.3"), 0);
+		assert_int_equal(bs_search(&b, fake_check_measure, &f, NULL), 0);
+		assert_int_equal(b.first_bad, at);
+		assert_int_equal(b.last_good, at - 1);
+		assert_int_equal(b.bad_step->check.fails, 2);
+		assert_int_equal(b.bad_step->check.runs, 3);
+		assert_string_equal(b.bad_step->check.verdict, "fail");
+		assert_string_equal(b.bad_step->check.good_verdict, "pass");
+		assert_true(f.calls <= 5);
+	}
+}
+
+static void test_check_judge(void **state)
+{
+	const char *pass3[] = { "pass", "pass", "pass" };
+	const char *fail1[] = { "pass", "fail", "pass" };
+	const char *fail2[] = { "fail", "fail", "pass" };
+	const char *absent[] = { NULL, NULL };
+	struct bs_step s = { .version = "7.3" };
+	struct fake_check f = { .step_at = 100, .flaky_at = 100 };
+	struct bisect b = make();
+
+	bs_judge_check(pass3, 3, fail2, 3, "6.1", &s);
+	assert_int_equal(s.verdict, BS_BAD);
+	bs_judge_check(pass3, 3, fail1, 3, "6.1", &s);
+	assert_int_equal(s.verdict, BS_GOOD);
+	assert_int_equal(s.check.fails, 1);
+	/* the good end fails the case: nothing to bisect from */
+	bs_judge_check(fail2, 3, fail2, 3, "6.1", &s);
+	assert_int_equal(s.verdict, BS_FAILED);
+	assert_string_equal(s.why, "the good end 6.1 fails the case too (2 of 3 runs)");
+	bs_judge_check(pass3, 3, absent, 2, "6.1", &s);
+	assert_int_equal(s.verdict, BS_MISSING);
+	assert_string_equal(s.why, "the case is missing in 7.3's check results");
+	bs_judge_check(pass3, 0, fail2, 3, "6.1", &s);
+	assert_int_equal(s.verdict, BS_FAILED);
+	assert_string_equal(s.why, "no check result of 6.1");
+	/* no version fails it: no step, one measurement */
+	assert_int_equal(bs_set_ends(&b, "6.1", "7.3"), 0);
+	assert_int_equal(bs_search(&b, fake_check_measure, &f, NULL), PB_EXIT_FOUND);
+	assert_int_equal(f.calls, 1);
+	/* the good end failing once in three still judges */
+	f = (struct fake_check){ .step_at = 4, .flaky_at = -1, .good_fails = 1 };
+	b = make();
+	assert_int_equal(bs_set_ends(&b, "6.1", "7.3"), 0);
+	assert_int_equal(bs_search(&b, fake_check_measure, &f, NULL), 0);
+	assert_string_equal(versions[b.first_bad], "6.18");
+	assert_true(bs_is_check_metric("check.so-protocol"));
+	assert_false(bs_is_check_metric("phase.syscall.p50_ns"));
+}
+
 static void test_parse_list(void **state)
 {
 	char text[] = "6.1   linux-image-6.1.0-57-amd64  6.1.192-3  bookworm-security  index\n"
@@ -184,6 +274,8 @@ int main(void)
 		cmocka_unit_test(test_missing_metric_is_skipped),
 		cmocka_unit_test(test_no_step),
 		cmocka_unit_test(test_bad_ends),
+		cmocka_unit_test(test_check_verdict_step),
+		cmocka_unit_test(test_check_judge),
 		cmocka_unit_test(test_parse_list),
 	};
 

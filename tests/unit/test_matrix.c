@@ -263,6 +263,21 @@ static void test_table_ratio_and_ci_from_fixtures(void **state)
 	fclose(f);
 	assert_non_null(strstr(buf, "\nkernel differences (env, against 6.1):\n"
 				    "  7.3: kernel_config (HZ: 250 -> 1000), cmdline (unknown in the first result)\n"));
+	/* ... and recorded in matrix.json, as data */
+	{
+		struct json_object *j = mx_json(&m), *ks, *d;
+
+		assert_true(json_object_object_get_ex(j, "kernels", &ks));
+		assert_false(json_object_object_get_ex(json_object_array_get_idx(ks, 0),
+						       "differences", NULL));
+		assert_true(json_object_object_get_ex(json_object_array_get_idx(ks, 1),
+						      "differences", &d));
+		assert_string_equal(json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN),
+				    "{\"against\":\"6.1\",\"summary\":\"kernel_config (HZ: 250 -> 1000), "
+				    "cmdline (unknown in the first result)\",\"keys\":{\"kernel_config\":"
+				    "{\"HZ\":[\"250\",\"1000\"]},\"cmdline\":[null,\"quiet\"]}}");
+		json_object_put(j);
+	}
 	snprintf(want, sizeof(want), "%.2f [%.2f, %.2f]", want_ratio, 1 + ci.lo / 100,
 		 1 + ci.hi / 100);
 	assert_non_null(strstr(buf, "phase.migrate.p50_ns"));

@@ -12,13 +12,16 @@
 #include <json-c/json.h>
 
 #include "bisect_run.h"
+#include "check.h"
 #include "commands.h"
 #include "jsonfile.h"
 #include "matrix_run.h"
 #include "peelbench.h"
 
 struct bisect_opts {
-	const char *metric, *good, *bad, *report;
+	const char *metric, *good, *bad, *report, *db;
+	unsigned repeat;		/* check.CASE */
+	bool no_history;
 	double threshold, alpha;
 	const char **args;		/* for each step's matrix */
 	size_t nargs;
@@ -34,6 +37,11 @@ static void usage(FILE *f)
 	      "every run in the history) of a version against V1; it is bad when\n"
 	      "compare's verdict on METRIC over the repeats is a regression.  Runs go to\n"
 	      "results/bisect-TIME/, the report to its bisect.json (or -o).\n\n"
+	      "METRIC check.CASE is the verdict of `peelbench check`'s case CASE: each\n"
+	      "step runs check --repeat N times (default 3) a side, interleaved; a side\n"
+	      "fails the case when more than half of its runs do, and the step is bad\n"
+	      "when the version fails it and the good end does not.  Options then:\n"
+	      "--repeat, --vm-mem, --vm-timeout, --db, --no-history.\n\n"
 	      "  --good V1, --bad V2  the ends: V1 older than V2\n"
 	      "  --threshold PCT      smallest change that counts (default 5)\n"
 	      "  --alpha A            significance level (default 0.05)\n"
@@ -53,6 +61,7 @@ static const char *value(int argc, char **argv, int *i)
 }
 
 static int check_repeat(struct bisect_opts *o, const char *repeat);
+static int check_case_opts(struct bisect_opts *o, const char *repeat);
 
 static int parse(int argc, char **argv, struct bisect_opts *o)
 {
@@ -100,7 +109,61 @@ static int parse(int argc, char **argv, struct bisect_opts *o)
 		pb_err("bisect: need METRIC, --good V1 and --bad V2; see 'peelbench bisect --help'");
 		return PB_EXIT_USAGE;
 	}
+	if (bs_is_check_metric(o->metric))
+		return check_case_opts(o, repeat);
 	return check_repeat(o, repeat);
+}
+
+static bool known_case(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < check_ncases; i++)
+		if (!strcmp(check_cases[i].name, name))
+			return true;
+	return false;
+}
+
+/* check.CASE: a case `check` has; of the matrix options only --repeat
+ * (at least 1, default 3), the guest's and the history's. */
+static int check_case_opts(struct bisect_opts *o, const char *repeat)
+{
+	const char *name = o->metric + strlen(BS_CHECK_PREFIX);
+	unsigned long long n = 3;
+	size_t i, keep = 0;
+
+	if (!known_case(name)) {
+		pb_err("bisect: unknown check case '%s' (docs/check.md lists them)", name);
+		return PB_EXIT_USAGE;
+	}
+	if (repeat && (!pb_parse_u64(repeat, 1, BS_MAX_REPEAT, &n))) {
+		pb_err("bisect: bad --repeat '%s': want 1 to %d", repeat, BS_MAX_REPEAT);
+		return PB_EXIT_USAGE;
+	}
+	o->repeat = (unsigned)n;
+	for (i = 0; i < o->nargs; i++) {
+		const char *a = o->args[i];
+		bool has_value = i + 1 < o->nargs;
+
+		if (!strcmp(a, "--repeat") && has_value) {
+			i++;
+		} else if (!strncmp(a, "--repeat=", 9)) {
+			continue;
+		} else if (!strcmp(a, "--no-history")) {
+			o->no_history = true;
+		} else if (!strcmp(a, "--db") && has_value) {
+			o->db = o->args[++i];
+		} else if ((!strcmp(a, "--vm-mem") || !strcmp(a, "--vm-timeout")) && has_value) {
+			o->args[keep++] = a;
+			o->args[keep++] = o->args[++i];
+		} else {
+			pb_err("bisect: %s: %s is not an option of a check bisect (--repeat, --vm-mem, --vm-timeout, --db, --no-history)",
+			       o->metric, a);
+			return PB_EXIT_USAGE;
+		}
+	}
+	o->nargs = keep;
+	return 0;
 }
 
 /* Mann-Whitney over 3 repeats a side cannot reach p < 0.05 (its smallest
@@ -122,11 +185,15 @@ static int check_repeat(struct bisect_opts *o, const char *repeat)
 /* The runner's versions, oldest first; their strings live in *buf. */
 static size_t known_versions(const char **out, size_t max, char **buf)
 {
+	const char *hook = getenv("PEELBENCH_MATRIX_VMRUN");	/* tests' fake runner */
 	char cmd[PATH_MAX + 32];
 	size_t len = 0, n;
 	FILE *p;
 
-	mx_strf(cmd, sizeof(cmd), "'%s/scripts/vm-run' --list", pb.root);
+	if (hook)
+		mx_strf(cmd, sizeof(cmd), "'%s' --list", hook);
+	else
+		mx_strf(cmd, sizeof(cmd), "'%s/scripts/vm-run' --list", pb.root);
 	p = popen(cmd, "r");
 	*buf = NULL;
 	if (!p)
@@ -144,7 +211,12 @@ static void print_step(const struct bisect *b, const struct bs_step *s, void *ct
 		fprintf(stderr, "\r\033[K");
 	printf("step %zu: %s against %s: %s", b->nsteps, s->version, b->versions[b->good],
 	       bs_verdict_names[s->verdict]);
-	if (s->verdict == BS_GOOD || s->verdict == BS_BAD)
+	if (bs_is_check_metric(br->metric) && (s->verdict == BS_GOOD || s->verdict == BS_BAD))
+		printf(" (%s: %s fails %u of %u runs (mostly %s), %s %u of %u (mostly %s))",
+		       br->metric, s->version, s->check.fails, s->check.runs, s->check.verdict,
+		       b->versions[b->good], s->check.good_fails, s->check.good_runs,
+		       s->check.good_verdict);
+	else if (s->verdict == BS_GOOD || s->verdict == BS_BAD)
 		printf(" (%s %s: ratio %.3f, 95%% CI [%.3f, %.3f], p %.3g, n %zu+%zu)",
 		       br->metric, s->cell, 1 + s->m.change / 100, 1 + s->m.ci.lo / 100,
 		       1 + s->m.ci.hi / 100, s->m.mwu.p, s->m.nb, s->m.nn);
@@ -160,7 +232,9 @@ static void bs_print_answer(const struct bisect *b, const struct bs_runner *br, 
 	size_t i;
 
 	if (!b->found) {
-		if (e->verdict == BS_GOOD)
+		if (e->verdict == BS_GOOD && bs_is_check_metric(br->metric))
+			fprintf(f, "no step: %s does not fail %s\n", e->version, br->metric);
+		else if (e->verdict == BS_GOOD)
 			fprintf(f, "no step: %s is not worse than %s in %s\n",
 				e->version, b->versions[b->good], br->metric);
 		else
@@ -168,10 +242,16 @@ static void bs_print_answer(const struct bisect *b, const struct bs_runner *br, 
 				bs_verdict_names[e->verdict], e->version, e->why);
 		return;
 	}
-	fprintf(f, "first bad version: %s (last good: %s): %s %s, ratio %.3f to %s, 95%% CI [%.3f, %.3f]\n",
-		b->versions[b->first_bad], b->versions[b->last_good], br->metric, s->cell,
-		1 + s->m.change / 100, b->versions[b->good], 1 + s->m.ci.lo / 100,
-		1 + s->m.ci.hi / 100);
+	if (bs_is_check_metric(br->metric))
+		fprintf(f, "first bad version: %s (last good: %s): %s fails in %u of %u runs (%s fails it in %u of %u)\n",
+			b->versions[b->first_bad], b->versions[b->last_good], br->metric,
+			s->check.fails, s->check.runs, b->versions[b->good], s->check.good_fails,
+			s->check.good_runs);
+	else
+		fprintf(f, "first bad version: %s (last good: %s): %s %s, ratio %.3f to %s, 95%% CI [%.3f, %.3f]\n",
+			b->versions[b->first_bad], b->versions[b->last_good], br->metric, s->cell,
+			1 + s->m.change / 100, b->versions[b->good], 1 + s->m.ci.lo / 100,
+			1 + s->m.ci.hi / 100);
 	if (b->nskipped) {
 		fprintf(f, "  or one of the versions that could not be judged:");
 		for (i = 0; i < b->nskipped; i++)
@@ -180,7 +260,18 @@ static void bs_print_answer(const struct bisect *b, const struct bs_runner *br, 
 	}
 }
 
-static struct json_object *step_json(const struct bs_step *s)
+/* A check step: each side's runs, fails and most frequent verdict. */
+static void check_step_json(struct json_object *o, const struct bs_check *c)
+{
+	json_object_object_add(o, "good_runs", json_object_new_int((int)c->good_runs));
+	json_object_object_add(o, "good_fails", json_object_new_int((int)c->good_fails));
+	json_object_object_add(o, "good_case_verdict", json_object_new_string(c->good_verdict));
+	json_object_object_add(o, "runs", json_object_new_int((int)c->runs));
+	json_object_object_add(o, "fails", json_object_new_int((int)c->fails));
+	json_object_object_add(o, "case_verdict", json_object_new_string(c->verdict));
+}
+
+static struct json_object *step_json(const struct bs_step *s, bool check)
 {
 	struct json_object *o = json_object_new_object(), *ci;
 
@@ -189,6 +280,10 @@ static struct json_object *step_json(const struct bs_step *s)
 	json_object_object_add(o, "dir", json_object_new_string(s->dir));
 	if (s->verdict == BS_MISSING || s->verdict == BS_FAILED) {
 		json_object_object_add(o, "why", json_object_new_string(s->why));
+		return o;
+	}
+	if (check) {
+		check_step_json(o, &s->check);
 		return o;
 	}
 	ci = json_object_new_array();
@@ -219,7 +314,7 @@ static int bs_write_report(const struct bisect *b, const struct bs_runner *br,
 	json_object_object_add(o, "alpha", json_object_new_double(br->alpha));
 	json_object_object_add(o, "runs", json_object_new_string(br->dir));
 	for (i = 0; i < b->nsteps; i++)
-		json_object_array_add(steps, step_json(&b->steps[i]));
+		json_object_array_add(steps, step_json(&b->steps[i], bs_is_check_metric(br->metric)));
 	json_object_object_add(o, "steps", steps);
 	json_object_object_add(o, "found", json_object_new_boolean(b->found));
 	if (b->found) {
@@ -242,6 +337,8 @@ static int measure(void *ctx, const char *good, const char *cand, struct bs_step
 		fprintf(stderr, "\r\033[Kbisect: measuring %s against %s ...", cand, good);
 		fflush(stderr);
 	}
+	if (bs_is_check_metric(((struct bs_runner *)ctx)->metric))
+		return bs_check_measure(ctx, good, cand, s);
 	return bs_matrix_measure(ctx, good, cand, s);
 }
 
@@ -274,7 +371,8 @@ int cmd_bisect(int argc, char **argv)
 		goto out;
 	}
 	br = (struct bs_runner){ .metric = o.metric, .threshold = o.threshold,
-				 .alpha = o.alpha, .dir = dir, .args = o.args, .nargs = o.nargs };
+				 .alpha = o.alpha, .dir = dir, .args = o.args, .nargs = o.nargs,
+				 .repeat = o.repeat, .db = o.db, .no_history = o.no_history };
 	ret = bs_search(&b, measure, &br, print_step);
 	if (ret != PB_EXIT_INTR)
 		bs_print_answer(&b, &br, stdout);

@@ -5,6 +5,7 @@
  * cannot see) or whose runs failed is skipped, and when skipped versions
  * are all that is left between the last good and the first bad version,
  * the answer names them. */
+#include <stdio.h>
 #include <string.h>
 
 #include "bisect.h"
@@ -110,6 +111,61 @@ int bs_search(struct bisect *b, bs_measure_fn measure, void *ctx,
 		if (skip[i])
 			b->skipped[b->nskipped++] = i;
 	return 0;
+}
+
+bool bs_is_check_metric(const char *metric)
+{
+	return !strncmp(metric, BS_CHECK_PREFIX, strlen(BS_CHECK_PREFIX));
+}
+
+/* Fails and present repeats of one side, its most frequent verdict into
+ * top; returns how many repeats have the case. */
+static unsigned tally(const char *const *v, size_t n, unsigned *fails, char *top, size_t size)
+{
+	unsigned present = 0, best = 0, c;
+	size_t i, j;
+
+	*fails = 0;
+	top[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (!v[i])
+			continue;
+		present++;
+		*fails += !strcmp(v[i], "fail");
+		for (j = 0, c = 0; j < n; j++)
+			c += v[j] && !strcmp(v[j], v[i]);
+		if (c > best) {
+			best = c;
+			snprintf(top, size, "%s", v[i]);
+		}
+	}
+	return present;
+}
+
+void bs_judge_check(const char *const *good, size_t ng, const char *const *cand,
+		    size_t nc, const char *good_version, struct bs_step *s)
+{
+	struct bs_check *c = &s->check;
+
+	c->good_runs = tally(good, ng, &c->good_fails, c->good_verdict, sizeof(c->good_verdict));
+	c->runs = tally(cand, nc, &c->fails, c->verdict, sizeof(c->verdict));
+	s->why[0] = '\0';
+	if (!ng || !nc) {
+		s->verdict = BS_FAILED;
+		snprintf(s->why, sizeof(s->why), "no check result of %s",
+			 ng ? s->version : good_version);
+	} else if (!c->good_runs || !c->runs) {
+		s->verdict = BS_MISSING;
+		snprintf(s->why, sizeof(s->why), "the case is missing in %s's check results",
+			 c->good_runs ? s->version : good_version);
+	} else if (2 * c->good_fails > c->good_runs) {
+		s->verdict = BS_FAILED;
+		snprintf(s->why, sizeof(s->why),
+			 "the good end %s fails the case too (%u of %u runs)", good_version,
+			 c->good_fails, c->good_runs);
+	} else {
+		s->verdict = 2 * c->fails > c->runs ? BS_BAD : BS_GOOD;
+	}
 }
 
 size_t bs_parse_list(char *text, const char **out, size_t max)

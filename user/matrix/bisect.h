@@ -24,10 +24,18 @@ enum bs_verdict {
 
 extern const char *const bs_verdict_names[];
 
+/* A `check` case as the metric ("check.CASE"): its verdict in each
+ * repeat of `peelbench check` on the good end and on this version. */
+struct bs_check {
+	unsigned good_runs, good_fails, runs, fails;
+	char good_verdict[32], verdict[32];	/* the most frequent verdict */
+};
+
 struct bs_step {
 	const char *version;
 	enum bs_verdict verdict;
 	struct pb_metric_cmp m;		/* good end = base, this version = new */
+	struct bs_check check;		/* instead of m, for "check.CASE" */
 	char cell[160];			/* the cell judged ("default", "assocs=500") */
 	char why[256];			/* MISSING, FAILED: one line */
 	char dir[512];			/* where its runs are, if any */
@@ -63,6 +71,21 @@ int bs_set_ends(struct bisect *b, const char *good, const char *bad);
  * 0 found, PB_EXIT_FOUND (1) no step, or measure's code. */
 int bs_search(struct bisect *b, bs_measure_fn measure, void *ctx,
 	      void (*on_step)(const struct bisect *b, const struct bs_step *s, void *ctx));
+
+/* "check.CASE": the metric is the verdict of check case CASE. */
+#define BS_CHECK_PREFIX "check."
+bool bs_is_check_metric(const char *metric);
+
+/* Judge a check case from each repeat's verdict of it ("pass", "fail",
+ * "known deviation", "not applicable"; NULL where the case is absent from
+ * that repeat's result), on the good end (ng repeats) and on this version
+ * (nc).  A side fails the case when more than half of its repeats do.
+ * Bad: the good end does not fail it and this version does.  Good: this
+ * version does not.  Missing: a side whose results lack the case.
+ * Failed (cannot be judged): no result on a side, or the good end fails
+ * the case too.  Fills s->verdict, s->check and s->why. */
+void bs_judge_check(const char *const *good, size_t ng, const char *const *cand,
+		    size_t nc, const char *good_version, struct bs_step *s);
 
 /* The versions of `scripts/vm-run --list` output (first column, in its
  * order) into out (strings in buf); returns how many. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bisect_run.h"
+#include "history.h"
 #include "matrix_run.h"
 #include "peelbench.h"
 #include "result.h"
@@ -150,12 +151,28 @@ static void forward(int sig)
 		kill(running, SIGINT);
 }
 
+/* Run argv with its output into log; SIGINT and SIGTERM to the bisect
+ * reach it as SIGINT.  Its exit code. */
+static int spawn_forwarded(char **argv, const char *log)
+{
+	struct sigaction sa = { .sa_handler = forward }, old_int, old_term;
+	int code;
+
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	running = mx_spawn_logged(argv, log);
+	code = running < 0 ? PB_EXIT_RUNTIME : mx_wait_child(running);
+	running = 0;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return code;
+}
+
 static int spawn_matrix(struct bs_runner *br, const char *good, const char *cand,
 			struct bs_step *s)
 {
 	char bin[PATH_MAX], kernels[256], log[PATH_MAX];
 	char **argv = calloc(br->nargs + 12, sizeof(*argv));
-	struct sigaction sa = { .sa_handler = forward }, old_int, old_term;
 	size_t n = 0, i;
 	int code;
 
@@ -174,13 +191,7 @@ static int spawn_matrix(struct bs_runner *br, const char *good, const char *cand
 	argv[n++] = "--no-plot";
 	for (i = 0; i < br->nargs; i++)
 		argv[n++] = (char *)br->args[i];
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	running = mx_spawn_logged(argv, log);
-	code = running < 0 ? PB_EXIT_RUNTIME : mx_wait_child(running);
-	running = 0;
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	code = spawn_forwarded(argv, log);
 	free(argv);
 	return code;
 }
@@ -211,5 +222,102 @@ int bs_matrix_measure(void *ctx, const char *good, const char *cand, struct bs_s
 		if (s->verdict == BS_BAD)
 			break;
 	}
+	return 0;
+}
+
+/* ---- "check.CASE": `peelbench --vm K check` per repeat ---- */
+
+/* One `peelbench --vm K [VM OPTIONS] check --json -o DIR/K/check-rN.json`;
+ * its exit code (0 and 1 leave a result). */
+static int run_check(struct bs_runner *br, const char *dir, const char *k, unsigned r)
+{
+	char bin[PATH_MAX], out[PATH_MAX], log[PATH_MAX];
+	char **argv = calloc(br->nargs + 10, sizeof(*argv));
+	size_t n = 0, i;
+	int code;
+
+	if (!argv)
+		return PB_EXIT_RUNTIME;
+	mx_run_binary(bin, sizeof(bin));
+	mx_strf(out, sizeof(out), "%s/%s/check-r%u.json", dir, k, r);
+	mx_strf(log, sizeof(log), "%s/%s/check-r%u.log", dir, k, r);
+	argv[n++] = bin;
+	argv[n++] = "--vm";
+	argv[n++] = (char *)k;
+	for (i = 0; i < br->nargs; i++)
+		argv[n++] = (char *)br->args[i];
+	argv[n++] = "check";
+	argv[n++] = "--json";
+	argv[n++] = "-o";
+	argv[n++] = out;
+	code = spawn_forwarded(argv, log);
+	free(argv);
+	return code;
+}
+
+/* The results of kernel k's repeats: their case verdicts into v (strings
+ * owned by rs), into the history; returns how many loaded. */
+static size_t load_side(struct bs_runner *br, struct pb_history *h, const char *dir,
+			const char *k, struct pb_result **rs, const char **v)
+{
+	const char *name = br->metric + strlen(BS_CHECK_PREFIX);
+	char path[PATH_MAX];
+	size_t n = 0, added, skipped;
+	unsigned r;
+
+	for (r = 1; r <= br->repeat; r++) {
+		mx_strf(path, sizeof(path), "%s/%s/check-r%u.json", dir, k, r);
+		if (pb_result_load(path, &rs[n]))
+			continue;
+		v[n] = mx_check_verdict(rs[n]->check, name);
+		n++;
+	}
+	if (h && n && pb_history_add(h, rs, n, &added, &skipped))
+		pb_err("bisect: the history could not store %s's check results", k);
+	return n;
+}
+
+int bs_check_measure(void *ctx, const char *good, const char *cand, struct bs_step *s)
+{
+	struct bs_runner *br = ctx;
+	const char *ks[2] = { good, cand }, *vg[BS_MAX_REPEAT], *vc[BS_MAX_REPEAT];
+	struct pb_result *rg[BS_MAX_REPEAT], *rc[BS_MAX_REPEAT];
+	struct pb_history *h = NULL;
+	char sub[PATH_MAX + 32];
+	size_t ng, nc, i;
+	unsigned r;
+	int code = 0;
+
+	mx_strf(s->dir, sizeof(s->dir), "%s/step-%u-%s", br->dir, ++br->nsteps, cand);
+	for (i = 0; i < 2; i++) {
+		mx_strf(sub, sizeof(sub), "%s/%s", s->dir, ks[i]);
+		if (mx_mkdir_p(sub)) {
+			pb_err("bisect: cannot create %s", sub);
+			return PB_EXIT_RUNTIME;
+		}
+	}
+	/* interleaved: good first in odd repeats, the candidate in even ones */
+	for (r = 1; r <= br->repeat && code != PB_EXIT_INTR; r++)
+		for (i = 0; i < 2 && code != PB_EXIT_INTR; i++)
+			code = run_check(br, s->dir, ks[(i + r + 1) % 2], r);
+	if (code == PB_EXIT_INTR || code == 128 + SIGTERM)
+		return PB_EXIT_INTR;
+	if (!br->no_history &&
+	    pb_history_open(br->db ? br->db : pb_history_default_path(), true, &h))
+		h = NULL;
+	ng = load_side(br, h, s->dir, good, rg, vg);
+	nc = load_side(br, h, s->dir, cand, rc, vc);
+	bs_judge_check(vg, ng, vc, nc, good, s);
+	if (s->verdict == BS_FAILED && (!ng || !nc)) {
+		mx_strf(sub, sizeof(sub), "%s/%s/check-r1.log", s->dir, ng ? cand : good);
+		mx_last_line(sub, s->why + strlen(s->why), sizeof(s->why) - strlen(s->why));
+	}
+	mx_strf(s->cell, sizeof(s->cell), "%s", "check");
+	for (i = 0; i < ng; i++)
+		pb_result_free(rg[i]);
+	for (i = 0; i < nc; i++)
+		pb_result_free(rc[i]);
+	if (h)
+		pb_history_close(h);
 	return 0;
 }

@@ -203,6 +203,8 @@ struct json_object *mx_machines_json(const struct mx_matrix *m, size_t cell, siz
 /* matrix_checks.c: the check cases x kernels table, one verdict a cell;
  * checks[k] is kernel k's "check" object or NULL (not run). */
 struct json_object;
+/* The verdict of case name in a check object (NULL: none), or NULL. */
+const char *mx_check_verdict(struct json_object *check, const char *name);
 void mx_check_table_print(FILE *f, const char *const *labels,
 			  struct json_object *const *checks, size_t n);
 

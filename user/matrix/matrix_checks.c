@@ -9,8 +9,7 @@
 
 #include "matrix.h"
 
-/* The verdict of case name in a check object, or NULL. */
-static const char *verdict_of(struct json_object *check, const char *name)
+const char *mx_check_verdict(struct json_object *check, const char *name)
 {
 	struct json_object *cases, *c, *v;
 	size_t i;
@@ -84,7 +83,7 @@ void mx_check_table_print(FILE *f, const char *const *labels,
 		fprintf(f, "%-*s", (int)w, names[i]);
 		for (k = 0; k < n; k++)
 			fprintf(f, "  %-*s", (int)(strlen(labels[k]) > 6 ? strlen(labels[k]) : 6),
-				short_verdict(verdict_of(checks[k], names[i])));
+				short_verdict(mx_check_verdict(checks[k], names[i])));
 		fputc('\n', f);
 	}
 	fprintf(f, "pass: as promised; dev: known deviation (docs/check.md); n/a: not in this kernel; -: not run\n");

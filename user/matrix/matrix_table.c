@@ -335,6 +335,26 @@ static struct json_object *jdouble(double v)
 	return isfinite(v) ? json_object_new_double(v) : NULL;
 }
 
+/* How kernel k's configuration, command line, mitigations and source
+ * differ from the first kernel's, as under the table: {against, summary,
+ * keys} or null (the same, or no result on a side). */
+static struct json_object *kernel_differences_json(const struct mx_matrix *m, size_t k)
+{
+	const struct pb_result *base = first_result(m, 0), *r = first_result(m, k);
+	struct json_object *o, *keys;
+	char *d;
+
+	if (!base || !r || !(keys = kenv_differences_json(base->env, r->env)))
+		return NULL;
+	d = kenv_differences(base->env, r->env);
+	o = json_object_new_object();
+	json_object_object_add(o, "against", json_object_new_string(m->plan->o->kernels[0]));
+	json_object_object_add(o, "summary", d ? json_object_new_string(d) : NULL);
+	json_object_object_add(o, "keys", keys);
+	free(d);
+	return o;
+}
+
 static struct json_object *kernel_json(const struct mx_matrix *m, size_t k)
 {
 	const struct mx_kernel_info *ki = &m->kinfo[k];
@@ -375,6 +395,8 @@ static struct json_object *kernel_json(const struct mx_matrix *m, size_t k)
 		}
 		json_object_object_add(o, "check", p);
 	}
+	if (k)
+		json_object_object_add(o, "differences", kernel_differences_json(m, k));
 	return o;
 }
 

@@ -331,9 +331,62 @@ static void key_difference(FILE *f, struct json_object *a, struct json_object *b
 	}
 }
 
+static const char *const compared[] = { "kernel_config", "cmdline", "mitigations", "kernel_source" };
+
+/* [a, b], null for an absent value. */
+static struct json_object *pair(struct json_object *a, struct json_object *b)
+{
+	struct json_object *p = json_object_new_array();
+
+	json_object_array_add(p, a ? json_object_get(a) : NULL);
+	json_object_array_add(p, b ? json_object_get(b) : NULL);
+	return p;
+}
+
+/* {KEY: [a, b]} for each key of two objects whose values differ. */
+static struct json_object *map_pairs(struct json_object *a, struct json_object *b)
+{
+	struct json_object *o = json_object_new_object(), *other;
+
+	json_object_object_foreach(a, k, va) {
+		other = NULL;
+		json_object_object_get_ex(b, k, &other);
+		if (!same(va, other))
+			json_object_object_add(o, k, pair(va, other));
+	}
+	json_object_object_foreach(b, kb, vb) {
+		if (!json_object_object_get_ex(a, kb, &other))
+			json_object_object_add(o, kb, pair(NULL, vb));
+	}
+	return o;
+}
+
+struct json_object *kenv_differences_json(struct json_object *a, struct json_object *b)
+{
+	struct json_object *o = json_object_new_object(), *va, *vb;
+	size_t i;
+
+	for (i = 0; i < sizeof(compared) / sizeof(compared[0]); i++) {
+		va = vb = NULL;
+		json_object_object_get_ex(a, compared[i], &va);
+		json_object_object_get_ex(b, compared[i], &vb);
+		if (same(va, vb))
+			continue;
+		if (json_object_is_type(va, json_type_object) &&
+		    json_object_is_type(vb, json_type_object))
+			json_object_object_add(o, compared[i], map_pairs(va, vb));
+		else
+			json_object_object_add(o, compared[i], pair(va, vb));
+	}
+	if (!json_object_object_length(o)) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
 char *kenv_differences(struct json_object *a, struct json_object *b)
 {
-	static const char *const compared[] = { "kernel_config", "cmdline", "mitigations", "kernel_source" };
 	bool first = true;
 	char *buf = NULL;
 	size_t i, len = 0;

@@ -33,5 +33,10 @@ bool kenv_key(const char *key);
 /* "kernel_config (HZ: 250 -> 1000), cmdline" when the two envs differ in
  * any of kenv_add's keys, else NULL; malloc'd. */
 char *kenv_differences(struct json_object *a, struct json_object *b);
+/* The same as data: {"kernel_config": {"HZ": ["250", "1000"]},
+ * "cmdline": ["...", "..."], ...}: for each of kernel_config, cmdline,
+ * mitigations and kernel_source that differs, [a's, b's] (null where
+ * absent), per key for the maps; NULL when none differs. */
+struct json_object *kenv_differences_json(struct json_object *a, struct json_object *b);
 
 #endif
