@@ -77,7 +77,7 @@ ok $? "matrix.json is still a FIFO, no temporary file left" "$(ls -lA "$tmp/m")"
 ./peelbench history --db "$tmp/h.db" add "$B" > /dev/null 2>&1
 cp "$tmp/h.db" "$tmp/h.copy"
 for args in "compare $B $I" "compare --json $B $I" "history --db $tmp/h.db list" \
-	"history --db $tmp/h.db export" "probes --json" "export --csv -o $tmp/full $B" \
+	"history --db $tmp/h.db export" "probes --json" "export --csv -o $tmp/csv $B" \
 	"--help" "compare --help"; do
 	# shellcheck disable=SC2086
 	./peelbench $args > /dev/null 2>&1
