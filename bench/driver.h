@@ -113,7 +113,7 @@ bool bench_stop_requested(void);
  * round ends.  Arm 0 is the baseline: every arm's ratio and added time are
  * against arm 0's block of the same round.  The hooks attach and detach
  * what an arm measures (a tracer) around its block. */
-#define BENCH_ARMS_MAX 8
+#define BENCH_ARMS_MAX 10
 
 struct bench_block {
 	double rate;			/* peels per second of the block */

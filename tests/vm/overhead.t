@@ -45,6 +45,27 @@ def host_checks():
         r = subprocess.run([PB, "overhead"] + args, capture_output=True, text=True)
         ok(r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and what in r.stderr,
            "overhead %s: exit 2, one line" % " ".join(args), (r.returncode, r.stderr))
+    # --baseline PATH: refused at parse time, before any guest or load
+    tmp = tempfile.mkdtemp(prefix="pb-baseline-")
+    try:
+        plain = os.path.join(tmp, "plain")
+        with open(plain, "w") as f:
+            f.write("#!/bin/sh\n")
+        os.chmod(plain, 0o644)
+        for path, what in ((os.path.join(tmp, "missing"), "ENOENT"),
+                           (plain, "not an executable file"),
+                           (tmp, "not an executable file")):
+            r = subprocess.run([PB, "overhead", "--baseline", path], capture_output=True,
+                               text=True)
+            ok(r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and
+               ("--baseline %s: %s" % (path, what)) in r.stderr,
+               "overhead --baseline %s: exit 2, one line" % os.path.basename(path),
+               (r.returncode, r.stderr))
+        r = subprocess.run([PB, "overhead", "--modes", "baseline"], capture_output=True, text=True)
+        ok(r.returncode == 2 and "bad mode list 'baseline'" in r.stderr,
+           "overhead --modes baseline: not a mode of its own (--baseline PATH)", r.stderr)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     if os.geteuid() == 0 and not host_has_sctp():
         r = subprocess.run([PB, "overhead"], capture_output=True, text=True)
         ok(r.returncode == 3 and len(r.stderr.strip().splitlines()) == 1 and
@@ -108,6 +129,17 @@ def guest_checks():
         ok(b.get("min_ratio") == 10 and b.get("complete") is True and
            b.get("modes", [{}])[-1].get("bpf_stats") is None,
            "--min-ratio 10: the result is still written (no bpf_stats: --no-stats)", b)
+
+        d = load(out, "d.json")
+        dm = {m.get("mode"): m for m in d.get("modes", [])}
+        ok(text(out, "d.rc").strip() == "0" and list(dm) == ["none", "baseline", "build"] and
+           all(m.get("peeled") == 50 for m in dm.values()) and not d.get("skipped"),
+           "--baseline (this binary as both builds): none, baseline, build, 5 x 10 each",
+           (text(out, "d.rc"), list(dm), d.get("skipped"), text(out, "d.err")[-300:]))
+        ok(all(isinstance(dm.get(n, {}).get("added_ns_per_call"), float) and
+               len(dm.get(n, {}).get("added_ci95") or []) == 2 for n in ("baseline", "build")),
+           "--baseline: time added per call with its CI for both builds",
+           [dm.get(n) for n in ("baseline", "build")])
 
         c = load(out, "c.json")
         ok(text(out, "c.rc").strip() == "130" and c.get("complete") is False and

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -42,6 +43,8 @@ const struct ovh_mode_info ovh_modes[M_MAX] = {
 	[M_FLOOR]    = { "floor",       "the programs attached, each returning at its pid filter" },
 	[M_BPFTRACE] = { "bpftrace",    "bpftrace: kfunc/kretfunc histogram of sctp_do_peeloff, this pid" },
 	[M_FUNCLAT]  = { "funclatency", "libbpf-tools funclatency -p PID sctp_do_peeloff" },
+	[M_BASELINE] = { "baseline",    "--baseline PATH: PATH trace -p PID [--phases LIST]" },
+	[M_BUILD]    = { "build",       "this build: peelbench trace -p PID [--phases LIST]" },
 };
 
 static bool parse_modes(const char *list, void *field)
@@ -52,10 +55,31 @@ static bool parse_modes(const char *list, void *field)
 	names[M_NONE] = NULL;	/* always measured, never named */
 	for (i = M_HIST; i < M_MAX; i++)
 		names[i] = ovh_modes[i].name;
+	names[M_BASELINE] = names[M_BUILD] = NULL;	/* --baseline's */
 	if (pb_parse_name_mask(list, names, M_MAX, &m))
 		return false;
 	*(unsigned int *)field = m | 1u << M_NONE;
 	return true;
+}
+
+/* --baseline PATH: an executable file, checked here so that a typo costs
+ * one line and exit 2, not a guest boot; it adds the two peelbench peers. */
+static int set_baseline(const struct pb_opt *opt, const char *val, void *cfg)
+{
+	struct ovh_cfg *c = cfg;
+	struct stat st;
+
+	if (stat(val, &st)) {
+		pb_err("overhead: --baseline %s: %s", val, pb_errno_name(errno));
+		return PB_EXIT_USAGE;
+	}
+	if (!S_ISREG(st.st_mode) || access(val, X_OK)) {
+		pb_err("overhead: --baseline %s: not an executable file", val);
+		return PB_EXIT_USAGE;
+	}
+	c->baseline = val;
+	c->mode_mask |= 1u << M_BASELINE | 1u << M_BUILD;
+	return 0;
 }
 
 #define O(field) PB_OPT_OFF(struct ovh_cfg, field)
@@ -67,7 +91,8 @@ static const struct pb_opt ovh_opts[] = {
 	  "peeloffs per block (default 200, 10 .. 5000)",
 	  .min = 10, .max = 5000, .what = "block size"),
 	PB_OPT(PB_OPT_CUSTOM, 'm', "modes", O(mode_mask), "LIST",
-	  "traced modes, comma-separated (default hist,events):\n"
+	  "traced modes, comma-separated (default hist,events;\n"
+	  "with --baseline: none but the two builds):\n"
 	  "  hist         every phase, histograms\n"
 	  "  events       every phase, --events\n"
 	  "  syscall      --phases syscall\n"
@@ -80,8 +105,13 @@ static const struct pb_opt ovh_opts[] = {
 	  .what = "mode list",
 	  .range = "hist, events, syscall, peeloff, floor, bpftrace, funclatency",
 	  .parse = parse_modes),
+	PB_OPT(PB_OPT_CALL, 0, "baseline", 0, "PATH",
+	  "compare two tracer builds: PATH's 'trace -p PID'\n"
+	  "and this build's, each a process around its own\n"
+	  "block (modes baseline and build)", .call = set_baseline),
 	PB_OPT(PB_OPT_CUSTOM, 'P', "phases", O(phases), "LIST",
-	  "phases for hist, events and floor (as 'trace --phases')",
+	  "phases for hist, events, floor and --baseline\n"
+	  "(as 'trace --phases')",
 	  .what = "phase list", .range = PROBE_PHASE_CHOICES, .parse = probe_phases_opt),
 	PB_OPT(PB_OPT_DOUBLE, 'g', "min-ratio", O(min_ratio), "R",
 	  "exit 1 when a mode's median ratio is below R",
@@ -100,8 +130,8 @@ static const struct pb_opt ovh_opts[] = {
 static const struct pb_cmd_spec ovh_spec = {
 	.name = "overhead",
 	.head = "usage: peelbench overhead [--rounds N] [--block N] [--modes LIST]\n"
-		"                          [--phases LIST] [--calibrate] [--min-ratio R]\n"
-		"                          [--no-stats] [--json] [-o FILE]\n\n"
+		"                          [--phases LIST] [--baseline PATH] [--calibrate]\n"
+		"                          [--min-ratio R] [--no-stats] [--json] [-o FILE]\n\n"
 		"What the tracer costs: blocks of peeloffs in a tight loop, without the\n"
 		"tracer and with it in each mode, interleaved in this one process (the\n"
 		"tracer attached and detached between blocks, the order turned every\n"
@@ -110,7 +140,9 @@ static const struct pb_cmd_spec ovh_spec = {
 		"call, the time added per call (with its CI), and each program's run\n"
 		"time per hit from bpf_stats.  A peer tool (bpftrace, funclatency) runs\n"
 		"as a process around its block; missing or unable to attach, it is\n"
-		"skipped with its reason.\n\n",
+		"skipped with its reason.  --baseline PATH runs PATH's tracer and this\n"
+		"build's the same way ('trace -p PID', with --phases): two builds, one\n"
+		"guest, interleaved.\n\n",
 	.tail = "\nExit: 0 done, 1 a ratio below --min-ratio, 2 bad option, 3 not root or\n"
 		"no SCTP/BPF (on a kernel without SCTP: 'peelbench --vm 6.1 overhead'),\n"
 		"4 setup, load or attach failed, 130 interrupted (the complete rounds are\n"
@@ -123,10 +155,17 @@ static int parse(int argc, char **argv, struct ovh_cfg *cfg)
 {
 	int first;
 
+	int ret;
+
 	cfg->rounds = 9;
 	cfg->block = 200;
-	cfg->mode_mask = 1u << M_NONE | 1u << M_HIST | 1u << M_EVENTS;
-	return pb_opts_parse(&ovh_spec, argc, argv, cfg, &first);
+	ret = pb_opts_parse(&ovh_spec, argc, argv, cfg, &first);
+	/* no --modes (it sets M_NONE): hist,events, or with --baseline only
+	 * the two builds */
+	if (!(cfg->mode_mask & 1u << M_NONE))
+		cfg->mode_mask |= 1u << M_NONE |
+				  (cfg->baseline ? 0 : 1u << M_HIST | 1u << M_EVENTS);
+	return ret;
 }
 
 static void on_stop(int sig)

@@ -15,7 +15,9 @@ struct tracer;
 
 enum ovh_mode {
 	M_NONE, M_HIST, M_EVENTS, M_SYSCALL, M_PEELOFF, M_FLOOR,
-	M_BPFTRACE, M_FUNCLAT, M_MAX
+	M_BPFTRACE, M_FUNCLAT,
+	M_BASELINE, M_BUILD,	/* --baseline: two peelbench builds' trace -p */
+	M_MAX
 };
 
 _Static_assert(M_MAX <= BENCH_ARMS_MAX, "one arm per mode");
@@ -31,6 +33,7 @@ struct ovh_cfg {
 	unsigned int mode_mask;		/* bits of enum ovh_mode; none always */
 	unsigned int phases;		/* --phases for hist/events/floor; 0: all */
 	double min_ratio;		/* 0: no gate */
+	const char *baseline;		/* --baseline: another peelbench binary */
 	bool json, no_stats, calibrate;
 	const char *out;
 };
@@ -63,7 +66,7 @@ struct ovh {
 
 static inline bool ovh_is_peer(unsigned int m)
 {
-	return m == M_BPFTRACE || m == M_FUNCLAT;
+	return m == M_BPFTRACE || m == M_FUNCLAT || m == M_BASELINE || m == M_BUILD;
 }
 
 /* Start mode m's peer tracing this process and wait until it has attached:

@@ -3,9 +3,12 @@
  * process started before its block and stopped after it (overhead.h).
  *   bpftrace     a kfunc/kretfunc histogram of sctp_do_peeloff, this pid
  *   funclatency  libbpf-tools' funclatency -p PID sctp_do_peeloff
+ *   baseline     --baseline PATH: PATH trace -p PID [--phases LIST]
+ *   build        the same command run by this binary
  * A peer is ready when it says so on its output after attaching:
  * bpftrace's BEGIN probe fires once every probe is attached, funclatency
- * prints "Tracing" after its attach (line-buffered through stdbuf).  The
+ * prints "Tracing" after its attach (line-buffered through stdbuf),
+ * peelbench trace "peelbench: tracing" once attached (and calibrated).  The
  * time to start and attach is outside the block, as a tracer's attach is. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,19 +23,53 @@
 
 #include "overhead.h"
 #include "peelbench.h"
+#include "probes.h"
 
 #define PEER_READY_S	180	/* bpftrace starts slowly under TCG */
 #define PEER_STOP_S	60
 #define PEER_FUNC	"sctp_do_peeloff"
 
+static bool is_peelbench(unsigned int m)
+{
+	return m == M_BASELINE || m == M_BUILD;
+}
+
 static const char *peer_tool(unsigned int m)
 {
-	return m == M_BPFTRACE ? "bpftrace" : "funclatency";
+	return m == M_BPFTRACE ? "bpftrace" : m == M_FUNCLAT ? "funclatency" :
+	       ovh_modes[m].name;
 }
 
 static const char *peer_ready(unsigned int m)
 {
-	return m == M_BPFTRACE ? "ready" : "Tracing";
+	return m == M_BPFTRACE ? "ready" : m == M_FUNCLAT ? "Tracing" : "peelbench: tracing";
+}
+
+/* The peelbench binary of a build peer: --baseline's, or this one. */
+static const char *peelbench_path(const struct ovh *o, unsigned int m, char *buf, size_t len)
+{
+	ssize_t n;
+
+	if (m == M_BASELINE)
+		return o->cfg.baseline;
+	n = readlink("/proc/self/exe", buf, len - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = 0;
+	return buf;
+}
+
+/* overhead's --phases as trace takes it ("" : every phase). */
+static void phase_list(unsigned int mask, char *buf, size_t len)
+{
+	size_t used = 0;
+	__u32 ph;
+
+	buf[0] = 0;
+	for (ph = 0; ph < PB_PH_MAX && mask; ph++)
+		if (mask & (1u << ph))
+			used += snprintf(buf + used, used < len ? len - used : 0, "%s%s",
+					 used ? "," : "", probe_phase_name(ph));
 }
 
 /* The tool in PATH (or /usr/sbin, where Debian puts funclatency). */
@@ -50,12 +87,20 @@ static bool in_path(const char *tool)
 	return false;
 }
 
-static void peer_exec(unsigned int m, pid_t target)
+static void peer_exec(const struct ovh *o, unsigned int m, pid_t target)
 {
-	char prog[512], pid[16];
+	char prog[512], pid[16], self[4096], phases[128];
+	const char *pb;
 
 	snprintf(pid, sizeof(pid), "%d", (int)target);
-	if (m == M_BPFTRACE) {
+	if (is_peelbench(m)) {
+		pb = peelbench_path(o, m, self, sizeof(self));
+		phase_list(o->cfg.phases, phases, sizeof(phases));
+		if (pb && *phases)
+			execl(pb, pb, "trace", "-p", pid, "--phases", phases, (char *)NULL);
+		else if (pb)
+			execl(pb, pb, "trace", "-p", pid, (char *)NULL);
+	} else if (m == M_BPFTRACE) {
 		snprintf(prog, sizeof(prog),
 			 "BEGIN { printf(\"ready\\n\"); } "
 			 "kfunc:sctp:" PEER_FUNC " /pid == %d/ { @s[tid] = nsecs; } "
@@ -120,7 +165,7 @@ int ovh_peer_start(struct ovh *o, unsigned int m)
 	pid_t self = getpid();
 	int fds[2];
 
-	if (!in_path(peer_tool(m))) {
+	if (!is_peelbench(m) && !in_path(peer_tool(m))) {
 		snprintf(p->reason, sizeof(p->reason), "%s: not found (Debian package %s)",
 			 peer_tool(m), m == M_BPFTRACE ? "bpftrace" : "libbpf-tools");
 		return -1;
@@ -136,14 +181,15 @@ int ovh_peer_start(struct ovh *o, unsigned int m)
 		dup2(fds[1], 2);
 		/* not the round's sockets, the tracers' fds, the pipe */
 		close_range(3, ~0u, 0);
-		peer_exec(m, self);
+		peer_exec(o, m, self);
 	}
 	close(fds[1]);
 	p->fd = fds[0];
 	if (p->pid > 0 && read_until(p->fd, peer_ready(m), PEER_READY_S, last, sizeof(last)))
 		return 0;
 	snprintf(p->reason, sizeof(p->reason), "%s: cannot attach to %s: %s", peer_tool(m),
-		 PEER_FUNC, p->pid < 0 ? pb_errno_name(errno) : *last ? last : "no output");
+		 is_peelbench(m) ? "this process" : PEER_FUNC,
+		 p->pid < 0 ? pb_errno_name(errno) : *last ? last : "no output");
 	ovh_peer_stop(o, m);
 	return -1;
 }
@@ -171,7 +217,9 @@ int ovh_peer_stop(struct ovh *o, unsigned int m)
 		close(p->fd);
 	p->pid = 0;
 	p->fd = -1;
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+	/* trace stopped by SIGINT exits 130 (PB_EXIT_INTR): its normal end */
+	return WIFEXITED(status) && (!WEXITSTATUS(status) ||
+				     (is_peelbench(m) && WEXITSTATUS(status) == PB_EXIT_INTR)) ? 0 : -1;
 }
 
 void ovh_peers_probe(struct ovh *o)
