@@ -106,14 +106,20 @@ void bench_request_stop(void);	/* async-signal-safe */
 bool bench_stop_requested(void);
 
 /* ---- A/B blocks -------------------------------------------------------
- * Per round, the associations of every arm's block are set up first (not
- * timed); then each arm peels its own block in a tight loop, timed call by
- * call, in an order that turns every round (bench_blocks_arm) so that no
- * arm always runs first or last; the peeled sockets are closed when the
- * round ends.  Arm 0 is the baseline: every arm's ratio and added time are
- * against arm 0's block of the same round.  The hooks attach and detach
- * what an arm measures (a tracer) around its block. */
+ * Right before each block, its associations are set up (not timed, nothing
+ * attached yet); then the arm's before hook attaches what it measures, the
+ * first `warmup` peeloffs run untimed (a freshly attached program's first
+ * runs: translation, cold caches), and the block peels in a tight loop,
+ * timed call by call; the after hook detaches, and the block's
+ * associations are torn down (clients abort: not timed either).  The
+ * arms' order turns every round (bench_blocks_arm) so that no arm always
+ * runs first or last.  Arm 0 is the baseline: every arm's ratio and added
+ * time are against arm 0's block of the same round.  With block 0, the
+ * blocks are sized before the first round to last target_s each at the
+ * untraced rate (bench_blocks_size). */
 #define BENCH_ARMS_MAX 10
+#define BENCH_BLOCK_MAX 200000		/* peeloffs per block, at most */
+#define BENCH_SIZING_PEELS 500		/* the sizing block's peeloffs */
 
 struct bench_block {
 	double rate;			/* peels per second of the block */
@@ -126,6 +132,8 @@ struct bench_block {
 struct bench_block_hooks {
 	/* Right before arm's block; 0 or a PB_EXIT_* code (printed). */
 	int (*before)(void *ctx, unsigned int arm);
+	/* After the warm-up, before the timed loop (NULL: nothing). */
+	void (*warmed)(void *ctx, unsigned int arm);
 	/* Right after it, b filled but for seen. */
 	void (*after)(void *ctx, unsigned int arm, struct bench_block *b);
 	/* After every complete round (0-based). */
@@ -137,11 +145,13 @@ struct bench_blocks_state;
 
 struct bench_blocks {
 	unsigned int rounds;		/* >= 1 */
-	unsigned int block;		/* peeloffs per block, >= 1 */
+	unsigned int block;		/* peeloffs per block; 0: sized to target_s */
+	unsigned int warmup;		/* untimed peeloffs after the before hook */
+	double target_s;		/* block 0: how long a block should last */
+	double sizing_rate;		/* block 0: the sizing block's peels per s */
+	double setup_s;			/* setup and teardown wall time, all blocks */
+	unsigned long long setup_n;	/* associations set up, all blocks */
 	unsigned int narms;		/* 1 .. BENCH_ARMS_MAX, arm 0 the baseline */
-	/* Blocks per round the descriptor limit and the client addresses are
-	 * sized for: >= narms, 0 for narms. */
-	unsigned int size_arms;
 	const char *who;		/* prefix of the errors: "overhead" */
 	const char *const *arm_names;	/* for -v; NULL: numbers */
 	struct bench_block_hooks h;
@@ -172,6 +182,14 @@ double bench_blocks_added(const struct bench_blocks *bb, unsigned int r, unsigne
  * arms > 0.  -1 when no round is complete or out of memory. */
 int bench_blocks_summary(const struct bench_blocks *bb, unsigned int arm, uint64_t seed,
 			 struct bench_arm_summary *s);
+
+/* Peeloffs for a block to last target_s at rate peels/s: 50 % over it
+ * (the untraced blocks of one run spread over 2x under TCG at load 10-20),
+ * within [BENCH_SIZING_PEELS, BENCH_BLOCK_MAX]. */
+unsigned int bench_blocks_size(double target_s, double rate);
+/* arm's complete blocks that lasted less than target_s, and the shortest. */
+unsigned int bench_blocks_short(const struct bench_blocks *bb, unsigned int arm, double target_s,
+				double *shortest);
 
 /* Raise the descriptor limit and allocate (the server socket opens with
  * the first round).  0 or a PB_EXIT_* code (printed); bench_blocks_close

@@ -121,6 +121,42 @@ static void test_summary_counts_complete_rounds_only(void **state)
 	assert_int_equal(s.peeled, 0);
 }
 
+/* Sized blocks: 50 % over the target at the sizing rate, never fewer
+ * than the sizing block, never more than BENCH_BLOCK_MAX. */
+static void test_block_size_from_rate(void **state)
+{
+	assert_int_equal(bench_blocks_size(1.0, 40000), 60001);	/* 25 us a peeloff */
+	assert_int_equal(bench_blocks_size(0.1, 40000), 6001);
+	assert_int_equal(bench_blocks_size(1.0, 100), BENCH_SIZING_PEELS);
+	assert_int_equal(bench_blocks_size(1.0, 1e9), BENCH_BLOCK_MAX);
+	assert_int_equal(bench_blocks_size(1.0, 0), BENCH_SIZING_PEELS);
+	assert_int_equal(bench_blocks_size(1.0, 0.0 / 0.0), BENCH_SIZING_PEELS);
+}
+
+/* The blocks shorter than the target, per arm, over complete rounds. */
+static void test_short_blocks(void **state)
+{
+	struct bench_block b[10];
+	struct bench_blocks bb;
+	double shortest;
+	unsigned int r;
+
+	fill(&bb, b);
+	for (r = 0; r < 5; r++) {
+		b[2 * r].secs = 0.9 + 0.05 * r;		/* 0.9 .. 1.1 */
+		b[2 * r + 1].secs = 2.0 - 0.1 * r;
+	}
+	assert_int_equal(bench_blocks_short(&bb, 0, 1.0, &shortest), 2);
+	assert_float_equal(shortest, 0.9, 1e-12);
+	assert_int_equal(bench_blocks_short(&bb, 1, 1.0, &shortest), 0);
+	assert_float_equal(shortest, 1.6, 1e-12);
+	bb.done = 1;
+	assert_int_equal(bench_blocks_short(&bb, 0, 1.0, &shortest), 1);
+	bb.done = 0;
+	assert_int_equal(bench_blocks_short(&bb, 0, 1.0, &shortest), 0);
+	assert_float_equal(shortest, 0, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +164,8 @@ int main(void)
 		cmocka_unit_test(test_ratio_and_added_against_arm_0),
 		cmocka_unit_test(test_summary_medians_ci_and_counts),
 		cmocka_unit_test(test_summary_counts_complete_rounds_only),
+		cmocka_unit_test(test_block_size_from_rate),
+		cmocka_unit_test(test_short_blocks),
 	};
 
 	return cmocka_run_group_tests_name("bench_blocks", tests, NULL, NULL);

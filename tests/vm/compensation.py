@@ -6,8 +6,10 @@
 # In the guest, one process: `peelbench overhead --calibrate --modes
 # hist,peeloff,syscall`, ROUNDS interleaved rounds (at least 9) of BLOCK
 # peeloffs per mode, each tracer calibrated once at its start and attached
-# around its own block only, the order turning every round, so the arms of
-# a round run seconds apart.  Per kernel, in TAP:
+# around its own block only, the order turning every round (each block's
+# associations set up right before it, untimed: the arms of a round run a
+# block's setup apart, about 2-3 ms per peeloff under TCG, never a tracer
+# load).  Per kernel, in TAP:
 #   - it exits 0, every round complete, every traced block counted by its
 #     tracer, each tracer calibrated;
 #   - do_peeloff (the full plan against --phases do_peeloff) and syscall

@@ -85,11 +85,17 @@ static int set_baseline(const struct pb_opt *opt, const char *val, void *cfg)
 #define O(field) PB_OPT_OFF(struct ovh_cfg, field)
 static const struct pb_opt ovh_opts[] = {
 	PB_OPT(PB_OPT_UINT, 'r', "rounds", O(rounds), "N",
-	  "rounds, one block per mode each (default 9, >= 5)",
+	  "rounds, one block per mode each (default 15, >= 5)",
 	  .min = 5, .max = 1000, .what = "round count"),
+	PB_OPT(PB_OPT_DURATION, 't', "block-time", O(block_ns), "DUR",
+	  "size the blocks to last DUR untraced (default 1s)",
+	  .min = 10000000ULL, .max = 600000000000ULL, .what = "block time"),
 	PB_OPT(PB_OPT_UINT, 'b', "block", O(block), "N",
-	  "peeloffs per block (default 200, 10 .. 5000)",
-	  .min = 10, .max = 5000, .what = "block size"),
+	  "peeloffs per block instead (10 .. 200000)",
+	  .min = 10, .max = BENCH_BLOCK_MAX, .what = "block size"),
+	PB_OPT(PB_OPT_UINT, 'w', "warmup", O(warmup), "N",
+	  "untimed peeloffs per block, after the attach (default 50)",
+	  .max = 100000, .what = "warm-up count"),
 	PB_OPT(PB_OPT_CUSTOM, 'm', "modes", O(mode_mask), "LIST",
 	  "traced modes, comma-separated (default hist,events;\n"
 	  "with --baseline: none but the two builds):\n"
@@ -129,20 +135,24 @@ static const struct pb_opt ovh_opts[] = {
 
 static const struct pb_cmd_spec ovh_spec = {
 	.name = "overhead",
-	.head = "usage: peelbench overhead [--rounds N] [--block N] [--modes LIST]\n"
-		"                          [--phases LIST] [--baseline PATH] [--calibrate]\n"
-		"                          [--min-ratio R] [--no-stats] [--json] [-o FILE]\n\n"
+	.head = "usage: peelbench overhead [--rounds N] [--block-time DUR | --block N]\n"
+		"                          [--warmup N] [--modes LIST] [--phases LIST]\n"
+		"                          [--baseline PATH] [--calibrate] [--min-ratio R]\n"
+		"                          [--no-stats] [--json] [-o FILE]\n\n"
 		"What the tracer costs: blocks of peeloffs in a tight loop, without the\n"
 		"tracer and with it in each mode, interleaved in this one process (the\n"
 		"tracer attached and detached between blocks, the order turned every\n"
-		"round).  Reports per mode the median peel rate, its ratio to the\n"
-		"untraced blocks of the same rounds with a 95% bootstrap CI, the median\n"
-		"call, the time added per call (with its CI), and each program's run\n"
-		"time per hit from bpf_stats.  A peer tool (bpftrace, funclatency) runs\n"
-		"as a process around its block; missing or unable to attach, it is\n"
-		"skipped with its reason.  --baseline PATH runs PATH's tracer and this\n"
-		"build's the same way ('trace -p PID', with --phases): two builds, one\n"
-		"guest, interleaved.\n\n",
+		"round).  Each block's associations are set up before the attach and\n"
+		"torn down after the detach, untimed; its first --warmup peeloffs are\n"
+		"untimed too.  Blocks are sized to last --block-time untraced; the\n"
+		"untraced blocks that lasted less are counted.  Reports per mode the\n"
+		"median peel rate, its ratio to the untraced blocks of the same rounds\n"
+		"with a 95% bootstrap CI, the median call, the time added per call\n"
+		"(with its CI), and each program's run time per hit from bpf_stats.\n"
+		"A peer tool (bpftrace, funclatency) runs as a process around its\n"
+		"block; missing or unable to attach, it is skipped with its reason.\n"
+		"--baseline PATH runs PATH's tracer and this build's the same way\n"
+		"('trace -p PID', with --phases): two builds, one guest, interleaved.\n\n",
 	.tail = "\nExit: 0 done, 1 a ratio below --min-ratio, 2 bad option, 3 not root or\n"
 		"no SCTP/BPF (on a kernel without SCTP: 'peelbench --vm 6.1 overhead'),\n"
 		"4 setup, load or attach failed, 130 interrupted (the complete rounds are\n"
@@ -157,8 +167,10 @@ static int parse(int argc, char **argv, struct ovh_cfg *cfg)
 
 	int ret;
 
-	cfg->rounds = 9;
-	cfg->block = 200;
+	cfg->rounds = 15;
+	cfg->block = 0;
+	cfg->block_ns = 1000000000ULL;
+	cfg->warmup = 50;
 	ret = pb_opts_parse(&ovh_spec, argc, argv, cfg, &first);
 	/* no --modes (it sets M_NONE): hist,events, or with --baseline only
 	 * the two builds */
@@ -212,6 +224,21 @@ static int block_before(void *ctx, unsigned int arm)
 		return 0;
 	o->before = tracer_peeloff_ok(t);
 	return tracer_attach(t);
+}
+
+/* After the block's warm-up: the tracer counts and summarises the timed
+ * peeloffs only. */
+static void block_warmed(void *ctx, unsigned int arm)
+{
+	struct ovh *o = ctx;
+	struct tracer *t = o->t[o->mode[arm]];
+
+	if (!t)
+		return;
+	tracer_poll(t, 0);
+	o->before = tracer_peeloff_ok(t);
+	if (o->blk && !o->collect && o->round < o->cfg.rounds)
+		tracer_round(t);
 }
 
 /* Its count of the block's peeloffs; with --calibrate its summary of the
@@ -301,10 +328,12 @@ static void setup_blocks(struct ovh *o)
 
 	bb->rounds = o->cfg.rounds;
 	bb->block = o->cfg.block;
-	bb->size_arms = M_MAX;
+	bb->warmup = o->cfg.warmup;
+	bb->target_s = o->cfg.block_ns / 1e9;
 	bb->who = "overhead";
 	bb->arm_names = o->arm_name;
-	bb->h = (struct bench_block_hooks){ .before = block_before, .after = block_after,
+	bb->h = (struct bench_block_hooks){ .before = block_before, .warmed = block_warmed,
+					    .after = block_after,
 					    .round_done = round_done, .ctx = o };
 	for (i = 0; i < M_MAX; i++)
 		if (o->cfg.mode_mask & (1u << i)) {

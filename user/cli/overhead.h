@@ -29,7 +29,10 @@ struct ovh_mode_info {
 extern const struct ovh_mode_info ovh_modes[M_MAX];
 
 struct ovh_cfg {
-	unsigned int rounds, block;
+	unsigned int rounds;
+	unsigned int block;		/* peeloffs per block; 0: sized to block_ns */
+	unsigned long long block_ns;	/* --block-time */
+	unsigned int warmup;
 	unsigned int mode_mask;		/* bits of enum ovh_mode; none always */
 	unsigned int phases;		/* --phases for hist/events/floor; 0: all */
 	double min_ratio;		/* 0: no gate */

@@ -161,7 +161,7 @@ static bool read_until(int fd, const char *want, double timeout_s, char *last, s
 int ovh_peer_start(struct ovh *o, unsigned int m)
 {
 	struct ovh_peer *p = &o->peer[m];
-	char last[160] = "";
+	char last[160] = "", why[sizeof(p->reason)];
 	pid_t self = getpid();
 	int fds[2];
 
@@ -187,17 +187,18 @@ int ovh_peer_start(struct ovh *o, unsigned int m)
 	p->fd = fds[0];
 	if (p->pid > 0 && read_until(p->fd, peer_ready(m), PEER_READY_S, last, sizeof(last)))
 		return 0;
-	snprintf(p->reason, sizeof(p->reason), "%s: cannot attach to %s: %s", peer_tool(m),
+	snprintf(why, sizeof(why), "%s: cannot attach to %s: %s", peer_tool(m),
 		 is_peelbench(m) ? "this process" : PEER_FUNC,
 		 p->pid < 0 ? pb_errno_name(errno) : *last ? last : "no output");
 	ovh_peer_stop(o, m);
+	snprintf(p->reason, sizeof(p->reason), "%s", why);
 	return -1;
 }
 
 int ovh_peer_stop(struct ovh *o, unsigned int m)
 {
 	struct ovh_peer *p = &o->peer[m];
-	char last[160];
+	char last[160] = "";
 	int status = -1;
 
 	if (p->pid > 0) {
@@ -218,8 +219,18 @@ int ovh_peer_stop(struct ovh *o, unsigned int m)
 	p->pid = 0;
 	p->fd = -1;
 	/* trace stopped by SIGINT exits 130 (PB_EXIT_INTR): its normal end */
-	return WIFEXITED(status) && (!WEXITSTATUS(status) ||
-				     (is_peelbench(m) && WEXITSTATUS(status) == PB_EXIT_INTR)) ? 0 : -1;
+	if (WIFEXITED(status) && (!WEXITSTATUS(status) ||
+				  (is_peelbench(m) && WEXITSTATUS(status) == PB_EXIT_INTR)))
+		return 0;
+	/* why, for the probe's skip line: its status and its last words */
+	if (WIFEXITED(status))
+		snprintf(p->reason, sizeof(p->reason), "%s: exit %d after SIGINT: %s",
+			 ovh_modes[m].name, WEXITSTATUS(status), *last ? last : "no output");
+	else
+		snprintf(p->reason, sizeof(p->reason), "%s: killed by signal %d after SIGINT: %s",
+			 ovh_modes[m].name, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+			 *last ? last : "no output");
+	return -1;
 }
 
 void ovh_peers_probe(struct ovh *o)
@@ -232,8 +243,6 @@ void ovh_peers_probe(struct ovh *o)
 		if (!ovh_peer_start(o, m)) {
 			if (!ovh_peer_stop(o, m))
 				continue;
-			snprintf(o->peer[m].reason, sizeof(o->peer[m].reason),
-				 "%s: exited with an error after attaching", ovh_modes[m].name);
 		}
 		o->peer[m].skipped = true;
 		o->cfg.mode_mask &= ~(1u << m);

@@ -21,7 +21,7 @@ static struct json_object *jd(double v)
 	return json_object_new_double(v);
 }
 
-enum per_round { R_RATE, R_RATIO, R_P50 };
+enum per_round { R_RATE, R_RATIO, R_P50, R_SECS };
 
 static struct json_object *jrounds(const struct bench_blocks *bb, unsigned int arm,
 				   enum per_round what)
@@ -32,6 +32,7 @@ static struct json_object *jrounds(const struct bench_blocks *bb, unsigned int a
 	for (r = 0; r < bb->done; r++)
 		json_object_array_add(a, jd(what == R_RATIO ? bench_blocks_ratio(bb, r, arm) :
 					   what == R_RATE ? bench_blocks_at(bb, r, arm)->rate :
+					   what == R_SECS ? bench_blocks_at(bb, r, arm)->secs :
 					   bench_blocks_at(bb, r, arm)->p50));
 	return a;
 }
@@ -123,6 +124,27 @@ static void trace_json(struct ovh *o, unsigned int m, struct json_object *mo)
 	json_object_object_add(mo, "phases", phases_json(o, m));
 }
 
+/* How the blocks were sized and set up, and the untraced blocks that
+ * lasted less than --block-time. */
+static struct json_object *blocks_json(struct ovh *o)
+{
+	struct json_object *b = json_object_new_object();
+	const struct bench_blocks *bb = &o->bb;
+	double target = o->cfg.block_ns / 1e9, shortest;
+	unsigned int nshort = bench_blocks_short(bb, 0, target, &shortest);
+
+	json_object_object_add(b, "sized", json_object_new_boolean(!o->cfg.block));
+	json_object_object_add(b, "target_s", jd(target));
+	json_object_object_add(b, "sizing_peel_per_s", o->cfg.block ? NULL : jd(bb->sizing_rate));
+	json_object_object_add(b, "peeloffs", json_object_new_int((int)bb->block));
+	json_object_object_add(b, "warmup", json_object_new_int((int)bb->warmup));
+	json_object_object_add(b, "untraced_shortest_s", jd(shortest));
+	json_object_object_add(b, "untraced_short", json_object_new_int((int)nshort));
+	json_object_object_add(b, "setup_assocs", json_object_new_int64((int64_t)bb->setup_n));
+	json_object_object_add(b, "setup_s", jd(bb->setup_s));
+	return b;
+}
+
 /* One mode's object of the result. */
 static struct json_object *mode_json(struct ovh *o, unsigned int arm, double *ratio)
 {
@@ -147,6 +169,7 @@ static struct json_object *mode_json(struct ovh *o, unsigned int arm, double *ra
 	json_object_object_add(m, "rounds_peel_per_s", jrounds(&o->bb, arm, R_RATE));
 	json_object_object_add(m, "rounds_ratio", jrounds(&o->bb, arm, R_RATIO));
 	json_object_object_add(m, "rounds_call_p50_ns", jrounds(&o->bb, arm, R_P50));
+	json_object_object_add(m, "rounds_block_s", jrounds(&o->bb, arm, R_SECS));
 	if (i != M_NONE && !ovh_is_peer(i))
 		seen = traced_json(&o->bb, arm, &all_seen);
 	json_object_object_add(m, "peeled", json_object_new_int64((int64_t)s.peeled));
@@ -192,7 +215,8 @@ struct json_object *ovh_result_json(struct ovh *o, struct json_object *stats_not
 	uname(&u);
 	json_object_object_add(res, "kernel", json_object_new_string(u.release));
 	json_object_object_add(res, "rounds", json_object_new_int((int)o->bb.done));
-	json_object_object_add(res, "block", json_object_new_int((int)o->cfg.block));
+	json_object_object_add(res, "block", json_object_new_int((int)o->bb.block));
+	json_object_object_add(res, "blocks", blocks_json(o));
 	json_object_object_add(res, "min_ratio", o->cfg.min_ratio > 0 ? jd(o->cfg.min_ratio) : NULL);
 	*below = false;
 	for (arm = 0; arm < o->bb.narms; arm++) {
@@ -273,10 +297,21 @@ void ovh_print_text(struct json_object *res)
 	struct json_object *arr = json_object_object_get(res, "modes"), *m, *st;
 	size_t i, n = json_object_array_length(arr);
 
-	printf("tracer overhead on %s: %d rounds x %d peeloffs per mode, interleaved\n",
+	struct json_object *b = json_object_object_get(res, "blocks");
+	long long na = json_object_get_int64(json_object_object_get(b, "setup_assocs"));
+
+	printf("tracer overhead on %s: %d rounds x %d peeloffs per mode (+%d warm-up), interleaved\n",
 	       json_object_get_string(json_object_object_get(res, "kernel")),
 	       json_object_get_int(json_object_object_get(res, "rounds")),
-	       json_object_get_int(json_object_object_get(res, "block")));
+	       json_object_get_int(json_object_object_get(res, "block")),
+	       json_object_get_int(json_object_object_get(b, "warmup")));
+	printf("setup and teardown, untimed: %lld associations in %.1f s (%.0f us each)\n",
+	       na, jdbl(b, "setup_s"), na ? jdbl(b, "setup_s") * 1e6 / (double)na : 0);
+	if (json_object_get_int(json_object_object_get(b, "untraced_short")))
+		printf("warning: %d of %d untraced blocks lasted less than %.2f s (shortest %.3f s)\n",
+		       json_object_get_int(json_object_object_get(b, "untraced_short")),
+		       json_object_get_int(json_object_object_get(res, "rounds")),
+		       jdbl(b, "target_s"), jdbl(b, "untraced_shortest_s"));
 	printf("%-11s %9s %7s %-16s %11s %10s %-18s %7s\n", "mode", "peel/s", "ratio", "[95% CI]",
 	       "call p50", "added/call", "[95% CI]", "block");
 	for (i = 0; i < n; i++) {
