@@ -186,15 +186,37 @@ static void on_stop(int sig)
 }
 
 struct stats_ctx {
+	struct ovh *o;
 	struct json_object *arr;
 	unsigned long long total_ns;
 };
+
+/* After a bpf_stats block's warm-up: each program's counters then. */
+static void on_prog_warm(void *ctx, const char *name, unsigned long long cnt,
+			 unsigned long long ns)
+{
+	struct ovh *o = ctx;
+
+	if (o->nwarm >= OVH_WARM_PROGS)
+		return;
+	snprintf(o->warm[o->nwarm].name, sizeof(o->warm[0].name), "%s", name);
+	o->warm[o->nwarm].cnt = cnt;
+	o->warm[o->nwarm++].ns = ns;
+}
 
 static void on_prog(void *ctx, const char *name, unsigned long long cnt, unsigned long long ns)
 {
 	struct stats_ctx *c = ctx;
 	struct json_object *o;
+	unsigned int i;
 
+	/* the timed peeloffs only: less what the warm-up ran */
+	for (i = 0; i < c->o->nwarm; i++)
+		if (!strcmp(c->o->warm[i].name, name)) {
+			cnt -= c->o->warm[i].cnt < cnt ? c->o->warm[i].cnt : cnt;
+			ns -= c->o->warm[i].ns < ns ? c->o->warm[i].ns : ns;
+			break;
+		}
 	if (!cnt)
 		return;
 	o = json_object_new_object();
@@ -237,6 +259,10 @@ static void block_warmed(void *ctx, unsigned int arm)
 		return;
 	tracer_poll(t, 0);
 	o->before = tracer_peeloff_ok(t);
+	if (o->collect) {
+		o->nwarm = 0;
+		tracer_prog_stats(t, on_prog_warm, o);
+	}
 	if (o->blk && !o->collect && o->round < o->cfg.rounds)
 		tracer_round(t);
 }
@@ -248,7 +274,7 @@ static void block_after(void *ctx, unsigned int arm, struct bench_block *b)
 	struct ovh *o = ctx;
 	unsigned int m = o->mode[arm];
 	struct tracer *t = o->t[m];
-	struct stats_ctx sc = { 0 };
+	struct stats_ctx sc = { .o = o };
 
 	if (ovh_is_peer(m))
 		ovh_peer_stop(o, m);

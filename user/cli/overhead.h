@@ -49,6 +49,8 @@ struct ovh_peer {
 	char reason[200];
 };
 
+#define OVH_WARM_PROGS 32
+
 struct ovh {
 	struct ovh_cfg cfg;
 	struct bench_blocks bb;		/* one arm per mode asked for */
@@ -64,6 +66,11 @@ struct ovh {
 	int stats_fd;			/* BPF_STATS_RUN_TIME on while open */
 	int stats_err;			/* errno of bpf_enable_stats */
 	struct json_object *progs[M_MAX];	/* per mode: bpf_stats, one block */
+	struct {				/* a bpf_stats block's counters after */
+		char name[64];			/* its warm-up, subtracted at its end */
+		unsigned long long cnt, ns;
+	} warm[OVH_WARM_PROGS];
+	unsigned int nwarm;
 	double bpf_ns_per_peel[M_MAX];
 };
 
